@@ -1,0 +1,612 @@
+package kusto
+
+import (
+	"fmt"
+	"math"
+	"regexp/syntax"
+	"strconv"
+	"strings"
+	"unicode"
+
+	"github.com/entrasig/entrasig/rules"
+	"github.com/entrasig/entrasig/translate"
+)
+
+// kind is the top operator of a rendered fragment, for parenthesization.
+type kind int
+
+const (
+	kAtom kind = iota
+	kAnd
+	kOr
+)
+
+type frag struct {
+	text string
+	kind kind
+}
+
+// under renders f as an operand of a parent of kind parent: a child whose operator differs from
+// its parent's is parenthesized.
+func (f frag) under(parent kind) string {
+	if f.kind != kAtom && f.kind != parent {
+		return "(" + f.text + ")"
+	}
+	return f.text
+}
+
+func joinFrags(fs []frag, k kind) frag {
+	if len(fs) == 1 {
+		return fs[0]
+	}
+	op := " and "
+	if k == kOr {
+		op = " or "
+	}
+	parts := make([]string, len(fs))
+	for i, f := range fs {
+		parts[i] = f.under(k)
+	}
+	return frag{strings.Join(parts, op), k}
+}
+
+func unsupported(pos rules.Pos, construct, reason string) error {
+	return &translate.UnsupportedError{Target: target, Pos: pos, Construct: construct, Reason: reason}
+}
+
+// expr renders x. neg is true under an odd number of `not`s: then every predicate that Kusto may
+// evaluate to null is made two-valued.
+func (e *emitter) expr(x translate.Expr, sc scope, neg bool) (frag, error) {
+	switch x := x.(type) {
+	case *translate.And:
+		return e.list(x.Args, kAnd, sc, neg)
+	case *translate.Or:
+		return e.list(x.Args, kOr, sc, neg)
+	case *translate.Not:
+		f, err := e.expr(x.Arg, sc, !neg)
+		if err != nil {
+			return frag{}, err
+		}
+		return frag{"not(" + f.text + ")", kAtom}, nil
+	case *translate.Const:
+		return frag{strconv.FormatBool(x.Value), kAtom}, nil
+	case *translate.Match:
+		return e.match(x, sc, neg)
+	case *translate.Keyword:
+		return frag{}, unsupported(x.Pos, "keyword search",
+			"Sentinel rows carry no raw event text: `search` and `has` match whole terms, not substrings, and `where * contains` sees only the columns' string forms; match a named field instead")
+	case nil:
+		return frag{}, fmt.Errorf("kusto: nil expression")
+	}
+	return frag{}, fmt.Errorf("kusto: unknown expression %T", x)
+}
+
+func (e *emitter) list(args []translate.Expr, k kind, sc scope, neg bool) (frag, error) {
+	if len(args) == 0 {
+		return frag{}, fmt.Errorf("kusto: empty and/or")
+	}
+	fs := make([]frag, len(args))
+	for i, a := range args {
+		f, err := e.expr(a, sc, neg)
+		if err != nil {
+			return frag{}, err
+		}
+		fs[i] = f
+	}
+	return joinFrags(fs, k), nil
+}
+
+// valType is the Kusto type of a field's value expression.
+type valType int
+
+const (
+	vString valType = iota + 1
+	vLong
+	vReal
+	vBool
+	vDatetime
+	vDynamic
+)
+
+// access is how to read one field in a scope.
+type access struct {
+	ref string  // the raw value: a column, or a property path on a dynamic value
+	vt  valType // the value's type
+	sub bool    // ref is a property path (its Kusto type is dynamic)
+}
+
+// str is the value as a string: a string column as is, anything else through tostring()
+// (tostring of a null dynamic or scalar is "").
+func (a access) str() string {
+	if !a.sub && a.vt == vString {
+		return a.ref
+	}
+	return "tostring(" + a.ref + ")"
+}
+
+// stringy reports whether the value is text for Sigma's purposes.
+func (a access) stringy() bool { return a.vt == vString || a.vt == vDynamic }
+
+func (e *emitter) columnType(f *translate.Field, sc scope) (string, error) {
+	if sc.normalized && isNormColumn(f.Column) {
+		return "dynamic", nil
+	}
+	if sc.function {
+		for _, t := range f.KustoType {
+			if t != "" {
+				return t, nil
+			}
+		}
+	} else if f.Tables.Has(sc.table) && f.KustoType[sc.table] != "" {
+		return f.KustoType[sc.table], nil
+	}
+	return "", fmt.Errorf("kusto: internal: field %s has no column in table %d", f.Name, sc.table)
+}
+
+func (e *emitter) access(f *translate.Field, sc scope) (access, error) {
+	if f == nil {
+		return access{}, fmt.Errorf("kusto: match without a field")
+	}
+	col := f.Column
+	if col == "" {
+		col = f.Name
+	}
+	ct, err := e.columnType(f, sc)
+	if err != nil {
+		return access{}, err
+	}
+	if len(f.Path) == 0 {
+		var vt valType
+		switch ct {
+		case "string":
+			vt = vString
+		case "long", "int":
+			vt = vLong
+		case "real", "double", "decimal":
+			vt = vReal
+		case "bool":
+			vt = vBool
+		case "datetime":
+			vt = vDatetime
+		case "dynamic":
+			vt = vDynamic
+		default:
+			return access{}, fmt.Errorf("kusto: internal: column %s has unknown type %q", col, ct)
+		}
+		return access{ref: ident(col), vt: vt}, nil
+	}
+	ref := ident(col)
+	if ct != "dynamic" {
+		ref = "todynamic(" + ref + ")"
+	}
+	for _, k := range f.Path {
+		if isPlainIdent(k) {
+			ref += "." + k
+		} else {
+			ref += ident(k)
+		}
+	}
+	var vt valType
+	switch f.Type {
+	case translate.TypeString, translate.TypeIP:
+		vt = vString
+	case translate.TypeLong:
+		vt = vLong
+	case translate.TypeReal:
+		vt = vReal
+	case translate.TypeBool:
+		vt = vBool
+	case translate.TypeDatetime:
+		vt = vDatetime
+	default:
+		vt = vDynamic
+	}
+	return access{ref: ref, vt: vt, sub: true}, nil
+}
+
+// twoValued wraps a predicate that may be null so that it is false instead, where that matters
+// (under `not`).
+func twoValued(p string, neg bool) string {
+	if neg {
+		return "coalesce(" + p + ", false)"
+	}
+	return p
+}
+
+func (e *emitter) match(m *translate.Match, sc scope, neg bool) (frag, error) {
+	a, err := e.access(m.Field, sc)
+	if err != nil {
+		return frag{}, err
+	}
+	if m.TimePart != "" {
+		return e.timePart(m, a, neg)
+	}
+	switch m.Op {
+	case translate.OpEq:
+		return e.eq(m, a, neg)
+	case translate.OpRegex:
+		return e.regex(m, a)
+	case translate.OpCIDR:
+		return e.cidr(m, a, neg)
+	case translate.OpLt, translate.OpLte, translate.OpGt, translate.OpGte:
+		return e.compare(m, a, neg)
+	case translate.OpNull:
+		if a.stringy() {
+			return frag{"isempty(" + a.str() + ")", kAtom}, nil
+		}
+		return frag{"isnull(" + a.ref + ")", kAtom}, nil
+	case translate.OpExists:
+		if a.stringy() {
+			return frag{"isnotempty(" + a.str() + ")", kAtom}, nil
+		}
+		return frag{"isnotnull(" + a.ref + ")", kAtom}, nil
+	case translate.OpFieldRef:
+		return e.fieldRef(m, a, sc)
+	}
+	return frag{}, unsupported(m.Pos, m.Op.String(), "the kusto backend does not know this operator")
+}
+
+// group collects values compared with one operator on one left-hand side, rendered as `==`/`in`
+// or `=~`/`in~`.
+type group struct {
+	lhs, op  string // op is "==" or "=~"
+	vals     []string
+	nullable bool
+}
+
+func (g *group) render(neg bool) string {
+	var p string
+	if len(g.vals) == 1 {
+		p = g.lhs + " " + g.op + " " + g.vals[0]
+	} else {
+		in := "in"
+		if g.op == "=~" {
+			in = "in~"
+		}
+		p = g.lhs + " " + in + " (" + strings.Join(g.vals, ", ") + ")"
+	}
+	if g.nullable {
+		return twoValued(p, neg)
+	}
+	return p
+}
+
+// eqItems keeps the rendered alternatives of a value list in first-appearance order, merging
+// equality values of the same operator into one group.
+type eqItems struct {
+	items  []any // *group or string
+	groups map[string]*group
+}
+
+func (l *eqItems) add(lhs, op, val string, nullable bool) {
+	key := lhs + "\x00" + op
+	if g, ok := l.groups[key]; ok {
+		g.vals = append(g.vals, val)
+		return
+	}
+	g := &group{lhs: lhs, op: op, vals: []string{val}, nullable: nullable}
+	if l.groups == nil {
+		l.groups = map[string]*group{}
+	}
+	l.groups[key] = g
+	l.items = append(l.items, g)
+}
+
+func (l *eqItems) frag(neg bool) frag {
+	fs := make([]frag, len(l.items))
+	for i, it := range l.items {
+		switch it := it.(type) {
+		case *group:
+			k := kAtom
+			if it.nullable && neg {
+				k = kAtom // coalesce(...) is a call
+			}
+			fs[i] = frag{it.render(neg), k}
+		case string:
+			fs[i] = frag{it, kAtom}
+		}
+	}
+	return joinFrags(fs, kOr)
+}
+
+func (e *emitter) eq(m *translate.Match, a access, neg bool) (frag, error) {
+	if len(m.Values) == 0 {
+		return frag{}, fmt.Errorf("kusto: equality without values")
+	}
+	var l eqItems
+	for _, v := range m.Values {
+		numeric := v.Kind == rules.ValInt || v.Kind == rules.ValFloat
+		switch {
+		case numeric && (a.vt == vLong || a.vt == vReal):
+			n, err := number(v, m.Pos)
+			if err != nil {
+				return frag{}, err
+			}
+			lhs := a.ref
+			if a.sub {
+				lhs = "toreal(" + a.ref + ")"
+				if a.vt == vLong {
+					lhs = "tolong(" + a.ref + ")"
+				}
+			}
+			l.add(lhs, "==", n, true)
+		case v.Kind == rules.ValBool && a.vt == vBool:
+			lhs := a.ref
+			if a.sub {
+				lhs = "tobool(" + a.ref + ")"
+			}
+			l.add(lhs, "==", strconv.FormatBool(v.Bool), true)
+		default:
+			if err := e.pattern(&l, m, a, v); err != nil {
+				return frag{}, err
+			}
+		}
+	}
+	return l.frag(neg), nil
+}
+
+// pattern adds the string comparison for one Sigma pattern value.
+func (e *emitter) pattern(l *eqItems, m *translate.Match, a access, v translate.Value) error {
+	segs := v.Segs
+	if segs == nil && v.Raw != "" {
+		segs = []rules.Segment{{Kind: rules.SegLit, Text: v.Raw}}
+	}
+	for _, s := range segs {
+		if s.Kind == rules.SegPlaceholder {
+			return unsupported(v.Pos, "placeholder %"+s.Text+"%", "placeholders must be expanded before translation")
+		}
+	}
+	shape, lit := translate.Classify(segs)
+	s := a.str()
+	ci := !m.Cased
+	if shape == translate.ShapeAny {
+		// `*` matches any value, the empty string included, but not null. Kusto strings are
+		// never null, so on a string column this holds for every row.
+		l.items = append(l.items, "isnotnull("+a.ref+")")
+		return nil
+	}
+	if ci && nonASCIICase(segs) || shape == translate.ShapeComplex {
+		// Kusto's case-insensitive operators fold ASCII only; RE2's (?i) folds Unicode.
+		flags := "(?s)"
+		if ci {
+			flags = "(?is)"
+		}
+		l.items = append(l.items, s+" matches regex "+quoteRegex(flags+translate.PatternRegex(segs)))
+		return nil
+	}
+	suffix := "_cs"
+	if ci {
+		suffix = ""
+	}
+	switch shape {
+	case translate.ShapeExact:
+		op := "=~"
+		if !ci || !hasCase(lit) {
+			op = "=="
+		}
+		l.add(s, op, quoteString(lit), false)
+	case translate.ShapePrefix:
+		l.items = append(l.items, s+" startswith"+suffix+" "+quoteString(lit))
+	case translate.ShapeSuffix:
+		l.items = append(l.items, s+" endswith"+suffix+" "+quoteString(lit))
+	case translate.ShapeContains:
+		l.items = append(l.items, s+" contains"+suffix+" "+quoteString(lit))
+	}
+	return nil
+}
+
+// hasCase reports whether s holds a letter whose case can differ.
+func hasCase(s string) bool {
+	for _, r := range s {
+		if unicode.SimpleFold(r) != r {
+			return true
+		}
+	}
+	return false
+}
+
+// nonASCIICase reports whether a pattern's literals hold a non-ASCII letter whose case can differ.
+func nonASCIICase(segs []rules.Segment) bool {
+	for _, s := range segs {
+		if s.Kind != rules.SegLit {
+			continue
+		}
+		for _, r := range s.Text {
+			if r >= 0x80 && unicode.SimpleFold(r) != r {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// number renders a numeric value as a KQL number literal.
+func number(v translate.Value, pos rules.Pos) (string, error) {
+	n := v.Num
+	if math.IsNaN(n) || math.IsInf(n, 0) {
+		p := v.Pos
+		if !p.IsValid() {
+			p = pos
+		}
+		return "", unsupported(p, "number "+v.Raw, "Kusto has no literal for infinity or NaN")
+	}
+	if n == math.Trunc(n) && math.Abs(n) < 1e15 {
+		return strconv.FormatInt(int64(n), 10), nil
+	}
+	return strconv.FormatFloat(n, 'f', -1, 64), nil
+}
+
+func (e *emitter) regex(m *translate.Match, a access) (frag, error) {
+	if len(m.Values) == 0 {
+		return frag{}, fmt.Errorf("kusto: regex without values")
+	}
+	fs := make([]frag, 0, len(m.Values))
+	for _, v := range m.Values {
+		flags := ""
+		if v.IgnoreCase {
+			flags += "i"
+		}
+		if v.Multiline {
+			flags += "m"
+		}
+		if v.DotAll {
+			flags += "s"
+		}
+		if flags != "" {
+			flags = "(?" + flags + ")"
+		}
+		pos := v.Pos
+		if !pos.IsValid() {
+			pos = m.Pos
+		}
+		reason, endText := checkRE2(flags+v.Regex, syntax.Perl)
+		if reason != "" {
+			return frag{}, unsupported(pos, "re", reason)
+		}
+		if endText {
+			e.warn(translate.Warning{Pos: pos, Msg: "kusto: `$` in the regex matches only at the very end of the value in RE2 (Kusto); PCRE also matches before a final newline"})
+		}
+		fs = append(fs, frag{a.str() + " matches regex " + quoteRegex(flags+v.Regex), kAtom})
+	}
+	return joinFrags(fs, kOr), nil
+}
+
+func (e *emitter) cidr(m *translate.Match, a access, neg bool) (frag, error) {
+	if len(m.Values) == 0 {
+		return frag{}, fmt.Errorf("kusto: cidr without values")
+	}
+	fs := make([]frag, 0, len(m.Values))
+	for _, v := range m.Values {
+		if !v.Prefix.IsValid() {
+			return frag{}, unsupported(m.Pos, "cidr "+v.Raw, "not a valid IP prefix")
+		}
+		fn := "ipv6_is_in_range"
+		if v.Prefix.Addr().Is4() {
+			fn = "ipv4_is_in_range"
+		}
+		// Both return null when the address does not parse (for example an IPv6 address given to
+		// ipv4_is_in_range).
+		p := fn + "(" + a.str() + ", " + quoteString(v.Prefix.Masked().String()) + ")"
+		fs = append(fs, frag{twoValued(p, neg), kAtom})
+	}
+	return joinFrags(fs, kOr), nil
+}
+
+func compareOp(op translate.Op) string {
+	switch op {
+	case translate.OpLt:
+		return "<"
+	case translate.OpLte:
+		return "<="
+	case translate.OpGt:
+		return ">"
+	}
+	return ">="
+}
+
+func (e *emitter) compare(m *translate.Match, a access, neg bool) (frag, error) {
+	if len(m.Values) != 1 {
+		return frag{}, fmt.Errorf("kusto: %s needs exactly one value", m.Op)
+	}
+	v := m.Values[0]
+	n, err := number(v, m.Pos)
+	if err != nil {
+		return frag{}, err
+	}
+	var lhs string
+	switch {
+	case !a.sub && (a.vt == vLong || a.vt == vReal):
+		lhs = a.ref
+	case a.vt == vBool || a.vt == vDatetime:
+		return frag{}, unsupported(m.Pos, m.Op.String()+" on field "+m.Field.Name, "a numeric comparison needs a numeric field")
+	case v.Num == math.Trunc(v.Num) && a.vt != vReal:
+		lhs = "tolong(" + a.ref + ")"
+	default:
+		lhs = "toreal(" + a.ref + ")"
+	}
+	return frag{twoValued(lhs+" "+compareOp(m.Op)+" "+n, neg), kAtom}, nil
+}
+
+// timeParts maps Sigma's time modifiers to datetime_part() parts (week: ISO 8601 week_of_year).
+func timePart(p string) string {
+	switch p {
+	case "minute", "hour", "day", "month", "year":
+		return p
+	case "week":
+		return "week_of_year"
+	}
+	return ""
+}
+
+func (e *emitter) timePart(m *translate.Match, a access, neg bool) (frag, error) {
+	part := timePart(m.TimePart)
+	if part == "" {
+		return frag{}, unsupported(m.Pos, m.TimePart, "unknown time part")
+	}
+	t := a.ref
+	if a.sub || a.vt != vDatetime {
+		t = "todatetime(" + a.ref + ")"
+	}
+	lhs := "datetime_part(" + quoteString(part) + ", " + t + ")"
+	if len(m.Values) == 0 {
+		return frag{}, fmt.Errorf("kusto: time part without values")
+	}
+	switch m.Op {
+	case translate.OpEq:
+		var l eqItems
+		for _, v := range m.Values {
+			if v.Kind != rules.ValInt && v.Kind != rules.ValFloat {
+				return frag{}, unsupported(m.Pos, m.TimePart+" "+v.Raw, "a time part compares with a number")
+			}
+			n, err := number(v, m.Pos)
+			if err != nil {
+				return frag{}, err
+			}
+			l.add(lhs, "==", n, true)
+		}
+		return l.frag(neg), nil
+	case translate.OpLt, translate.OpLte, translate.OpGt, translate.OpGte:
+		n, err := number(m.Values[0], m.Pos)
+		if err != nil {
+			return frag{}, err
+		}
+		return frag{twoValued(lhs+" "+compareOp(m.Op)+" "+n, neg), kAtom}, nil
+	}
+	return frag{}, unsupported(m.Pos, m.TimePart+" with "+m.Op.String(), "a time part is compared with eq, lt, lte, gt or gte")
+}
+
+func (e *emitter) fieldRef(m *translate.Match, a access, sc scope) (frag, error) {
+	if m.Ref == nil {
+		return frag{}, fmt.Errorf("kusto: fieldref without a referenced field")
+	}
+	r, err := e.access(m.Ref, sc)
+	if err != nil {
+		return frag{}, err
+	}
+	l, rr := a.str(), r.str()
+	if !m.Cased {
+		// =~ and the case-insensitive string operators fold ASCII only; tolower() is Unicode.
+		l, rr = "tolower("+l+")", "tolower("+rr+")"
+	}
+	var op string
+	switch {
+	case m.RefPrefix && m.RefSuffix:
+		op = "contains_cs"
+	case m.RefPrefix:
+		op = "endswith_cs"
+	case m.RefSuffix:
+		op = "startswith_cs"
+	default:
+		op = "=="
+	}
+	var parts []frag
+	// A null non-string value reads as "" through tostring(); Sigma never matches a null field.
+	if !a.stringy() {
+		parts = append(parts, frag{"isnotnull(" + a.ref + ")", kAtom})
+	}
+	if !r.stringy() {
+		parts = append(parts, frag{"isnotnull(" + r.ref + ")", kAtom})
+	}
+	parts = append(parts, frag{l + " " + op + " " + rr, kAtom})
+	return joinFrags(parts, kAnd), nil
+}

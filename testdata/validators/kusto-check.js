@@ -1,0 +1,155 @@
+#!/usr/bin/env node
+// kusto-check.js: validates Kusto queries with Microsoft's own parser and binder
+// (@kusto/language-service-next, Kusto.Language) and a literal-type check of our own.
+//
+// stdin:  {"tables": {"SigninLogs": "(TimeGenerated:datetime, ...)", ...},
+//          "queries": [{"name": "...", "text": "..."}]}
+// stdout: {"results": [{"name": "...", "diagnostics": [{"code", "message", "start", "length"}]}]}
+// exit 0 when the input was read (diagnostics or not), 2 on bad input.
+//
+// Checks per query:
+//  1. Kusto.Language ParseAndAnalyze against a database holding the given tables: every error
+//     diagnostic (syntax, unknown names, type errors the binder reports).
+//  2. Literal types: the binder accepts `string == long`, so every comparison (==, !=, =~, !~, <,
+//     <=, >, >=, in, !in, in~, !in~) whose one side is a literal is checked: the literal's type
+//     must be the other side's type (long/int/real/decimal count as one numeric family).
+//  3. Union splitting: the query's result must not hold a column named <Col>_<type> for a column
+//     <Col> of the schema (a union of legs that type one column differently splits it).
+'use strict';
+const path = require('path');
+const base = path.join(__dirname, 'node_modules', '@kusto', 'language-service-next');
+require(path.join(base, 'bridge.js'));
+require(path.join(base, 'Kusto.Language.Bridge.js'));
+const K = Kusto.Language;
+
+function readStdin() {
+  const chunks = [];
+  const fs = require('fs');
+  const buf = Buffer.alloc(65536);
+  for (;;) {
+    let n;
+    try { n = fs.readSync(0, buf, 0, buf.length, null); } catch (e) {
+      if (e.code === 'EAGAIN') continue;
+      if (e.code === 'EOF') break;
+      throw e;
+    }
+    if (n === 0) break;
+    chunks.push(Buffer.from(buf.slice(0, n)));
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function list(coll, T) {
+  const out = [];
+  if (!coll) return out;
+  const n = System.Array.getCount(coll, T);
+  for (let i = 0; i < n; i++) out.push(System.Array.getItem(coll, i, T));
+  return out;
+}
+
+const numeric = new Set(['long', 'int', 'real', 'decimal']);
+function family(t) { return numeric.has(t) ? 'number' : t; }
+
+function typeName(expr) {
+  const t = expr && expr.ResultType;
+  return t ? t.Name : null;
+}
+
+function isLiteral(expr) {
+  return expr && K.Syntax.LiteralExpression && expr instanceof K.Syntax.LiteralExpression;
+}
+
+const compareOps = new Set(['==', '!=', '=~', '!~', '<', '<=', '>', '>=']);
+
+function children(node) {
+  const out = [];
+  for (let i = 0; i < node.ChildCount; i++) out.push(node.GetChild(i));
+  return out;
+}
+
+// listElements returns the expressions of an ExpressionList: (a, b, c).
+function listElements(exprList) {
+  const out = [];
+  for (const c of children(exprList)) {
+    if (c && c.ChildCount && !(c instanceof K.Syntax.SyntaxToken)) {
+      for (const sep of children(c)) {
+        const first = sep && sep.ChildCount ? sep.GetChild(0) : null;
+        if (first) out.push(first);
+      }
+    }
+  }
+  return out;
+}
+
+function text(node) { return node.toString().trim(); }
+
+function mismatch(lit, other) {
+  const lt = typeName(lit), ot = typeName(other);
+  return lt && ot && ot !== 'dynamic' && ot !== 'error' && family(lt) !== family(ot) ? [lt, ot] : null;
+}
+
+function literalChecks(code, diags) {
+  const visit = (node) => {
+    if (!node) return;
+    if (node instanceof K.Syntax.BinaryExpression && compareOps.has(node.Operator.Text)) {
+      const l = node.Left, r = node.Right;
+      for (const [lit, other] of [[r, l], [l, r]]) {
+        if (isLiteral(lit) && !isLiteral(other)) {
+          const mm = mismatch(lit, other);
+          if (mm) diags.push({ code: 'LITERAL_TYPE', message: `literal ${text(lit)} of type ${mm[0]} compared to ${text(other)} of type ${mm[1]}`, start: node.TextStart, length: node.Width });
+        }
+      }
+    } else if (node instanceof K.Syntax.InExpression) {
+      for (const e of listElements(node.Right)) {
+        if (!isLiteral(e)) continue;
+        const mm = mismatch(e, node.Left);
+        if (mm) diags.push({ code: 'LITERAL_TYPE', message: `literal ${text(e)} of type ${mm[0]} in a list compared to ${text(node.Left)} of type ${mm[1]}`, start: node.TextStart, length: node.Width });
+      }
+    }
+    for (const c of children(node)) visit(c);
+  };
+  visit(code.Syntax);
+}
+
+function main() {
+  let input;
+  try { input = JSON.parse(readStdin()); } catch (e) {
+    process.stderr.write('kusto-check: input is not JSON: ' + e.message + '\n');
+    process.exit(2);
+  }
+  const tables = [];
+  const columns = new Set();
+  for (const name of Object.keys(input.tables || {}).sort()) {
+    const schema = input.tables[name];
+    tables.push(new K.Symbols.TableSymbol.$ctor7(name, schema, null));
+    for (const m of schema.replace(/^\(|\)$/g, '').split(',')) {
+      const c = m.trim().split(':')[0];
+      if (c) columns.add(c);
+    }
+  }
+  const db = new K.Symbols.DatabaseSymbol.ctor('db', tables);
+  const globals = K.GlobalState.Default.WithDatabase(db);
+  const results = [];
+  for (const q of input.queries || []) {
+    const diags = [];
+    const code = K.KustoCode.ParseAndAnalyze(q.text, globals);
+    for (const d of list(code.GetDiagnostics(), K.Diagnostic)) {
+      if (d.Severity !== 'Error') continue;
+      diags.push({ code: d.Code, message: d.Message, start: d.Start, length: d.Length });
+    }
+    literalChecks(code, diags);
+    const rt = code.ResultType;
+    if (rt && rt.Columns) {
+      for (const c of list(rt.Columns, K.Symbols.ColumnSymbol)) {
+        const m = /^(.*)_([a-z]+)$/.exec(c.Name);
+        if (m && columns.has(m[1]) && !columns.has(c.Name)) {
+          diags.push({ code: 'UNION_SPLIT', message: `the result splits column ${m[1]} into ${c.Name}`, start: 0, length: 0 });
+        }
+      }
+    }
+    results.push({ name: q.name, diagnostics: diags });
+  }
+  process.stdout.write(JSON.stringify({ results }, null, 1) + '\n');
+}
+
+main();

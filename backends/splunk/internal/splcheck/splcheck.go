@@ -1,0 +1,426 @@
+// Package splcheck parses and checks the subset of Splunk SPL that the splunk backend emits: a
+// search command (field=value, field IN (...), NOT/AND/OR, parentheses, quoted and unquoted
+// values, macros) followed by `| where` eval expressions. No public SPL parser exists, so this
+// grammar is our own and deliberately narrow: anything outside the subset is an error, which is
+// what the backend's tests want (a value that escaped its quotes shows up as a parse error).
+//
+// Check also verifies the base of a sign-in search (the azure:monitor:aad sourcetype or a macro,
+// and a category filter on every path) and that every field is a known Splunk field.
+package splcheck
+
+import (
+	"fmt"
+	"strings"
+	"sync"
+
+	"github.com/alecthomas/participle/v2"
+	"github.com/alecthomas/participle/v2/lexer"
+
+	"github.com/entrasig/entrasig/translate"
+)
+
+// Query is a parsed search: the search command's expression and the piped commands.
+type Query struct {
+	Search   *SOr       `parser:"@@"`
+	Commands []*Command `parser:"( '|' @@ )*"`
+}
+
+// Command is one piped command of the subset.
+type Command struct {
+	Where *EOr `parser:"'where' @@"`
+}
+
+// SOr is an OR of search-command conjunctions.
+type SOr struct {
+	Args []*SAnd `parser:"@@ ( 'OR' @@ )*"`
+}
+
+// SAnd is an AND (explicit or implied by juxtaposition) of search terms.
+type SAnd struct {
+	Args []*SUnary `parser:"@@ ( 'AND'? @@ )*"`
+}
+
+// SUnary is a possibly negated search term.
+type SUnary struct {
+	Not  *SUnary   `parser:"  'NOT' @@"`
+	Prim *SPrimary `parser:"| @@"`
+}
+
+// SPrimary is a group, a macro call or a comparison.
+type SPrimary struct {
+	Group *SOr   `parser:"  '(' @@ ')'"`
+	Macro string `parser:"| @Macro"`
+	Cmp   *SCmp  `parser:"| @@"`
+}
+
+// SCmp is `field op value` or `field IN (values)`.
+type SCmp struct {
+	Field string    `parser:"@Word"`
+	Op    string    `parser:"( @Op"`
+	Value *SValue   `parser:"  @@"`
+	In    []*SValue `parser:"| 'IN' '(' @@ ( ',' @@ )* ')' )"`
+}
+
+// SValue is a quoted or bare value of the search command.
+type SValue struct {
+	Str  *string `parser:"  @String"`
+	Word *string `parser:"| @Word"`
+}
+
+// EOr is an eval OR.
+type EOr struct {
+	Args []*EAnd `parser:"@@ ( 'OR' @@ )*"`
+}
+
+// EAnd is an eval AND.
+type EAnd struct {
+	Args []*ENot `parser:"@@ ( 'AND' @@ )*"`
+}
+
+// ENot is an eval NOT or comparison.
+type ENot struct {
+	Not *ENot `parser:"  'NOT' @@"`
+	Cmp *ECmp `parser:"| @@"`
+}
+
+// ECmp is an operand or a comparison of two operands.
+type ECmp struct {
+	Left  *EAtom `parser:"@@"`
+	Op    string `parser:"( @Op"`
+	Right *EAtom `parser:"  @@ )?"`
+}
+
+// EAtom is an eval operand.
+type EAtom struct {
+	Group *EOr    `parser:"  '(' @@ ')'"`
+	Call  *ECall  `parser:"| @@"`
+	Field string  `parser:"| @Field"`
+	Str   *string `parser:"| @String"`
+	Word  *string `parser:"| @Word"`
+}
+
+// ECall is a function call.
+type ECall struct {
+	Name string `parser:"@Word '('"`
+	Args []*EOr `parser:"( @@ ( ',' @@ )* )? ')'"`
+}
+
+func splLexer() *lexer.StatefulDefinition {
+	return lexer.MustSimple([]lexer.SimpleRule{
+		// Double-quoted strings: no raw line breaks and no backtick anywhere inside (a backtick could
+		// start a macro expansion).
+		{Name: "String", Pattern: "\"(?:[^\"\\\\\\n\\r`]|\\\\[^\\n\\r`])*\""},
+		{Name: "Field", Pattern: `'[^'\\\n\r` + "`" + `]+'`},
+		{Name: "Macro", Pattern: "`[A-Za-z0-9_]+`"},
+		{Name: "Keyword", Pattern: `(?:AND|OR|NOT|IN)\b`},
+		{Name: "Op", Pattern: `==|!=|<=|>=|=|<|>`},
+		{Name: "Punct", Pattern: `[(),|]`},
+		{Name: "Word", Pattern: `[A-Za-z0-9_.:/{}*@+-]+`},
+		{Name: "Space", Pattern: `[ \t]+`},
+	})
+}
+
+var parser = sync.OnceValue(func() *participle.Parser[Query] {
+	return participle.MustBuild[Query](
+		participle.Lexer(splLexer()),
+		participle.Elide("Space"),
+		participle.UseLookahead(3),
+	)
+})
+
+// Parse parses a query of the subset.
+func Parse(q string) (*Query, error) {
+	return parser().ParseString("", q)
+}
+
+// Categories are the four sign-in category values.
+func Categories() []string {
+	return []string{"SignInLogs", "NonInteractiveUserSignInLogs", "ServicePrincipalSignInLogs", "ManagedIdentitySignInLogs"}
+}
+
+// SignInFields reports whether name is a Splunk field of the sign-in schema (a Splunk name or a
+// numeric twin).
+func SignInFields() func(string) bool {
+	known := map[string]bool{}
+	for _, f := range translate.SignIn().Fields() {
+		if f.Splunk.Name != "" {
+			known[f.Splunk.Name] = true
+		}
+		if f.Splunk.NumericName != "" {
+			known[f.Splunk.NumericName] = true
+		}
+	}
+	return func(s string) bool { return known[s] }
+}
+
+// evalFuncs is the arity (min, max; -1 = any) of each eval function of the subset.
+func evalArity(name string) (int, int, bool) {
+	switch name {
+	case "match", "cidrmatch", "like":
+		return 2, 2, true
+	case "lower", "isnull", "isnotnull":
+		return 1, 1, true
+	case "tonumber":
+		return 1, 2, true
+	case "coalesce":
+		return 1, -1, true
+	case "in":
+		return 2, -1, true
+	}
+	return 0, 0, false
+}
+
+type checker struct {
+	known func(string) bool
+	errs  []string
+}
+
+func (c *checker) errorf(format string, args ...any) {
+	c.errs = append(c.errs, fmt.Sprintf(format, args...))
+}
+
+// Check parses q and checks it as a sign-in search: the base (sourcetype="azure:monitor:aad" or a
+// macro, and a category filter), every field known (known, or category/sourcetype/index), no `!=`
+// in the search command, only functions of the subset with their arity, valid string escapes.
+func Check(q string, known func(string) bool) error {
+	ast, err := Parse(q)
+	if err != nil {
+		return err
+	}
+	c := &checker{known: known}
+	c.base(ast.Search)
+	c.search(ast.Search)
+	for _, cmd := range ast.Commands {
+		c.eval(cmd.Where)
+	}
+	if len(c.errs) > 0 {
+		return fmt.Errorf("%s", strings.Join(c.errs, "; "))
+	}
+	return nil
+}
+
+func (c *checker) base(s *SOr) {
+	if len(s.Args) != 1 {
+		c.errorf("the search command's top level must be a conjunction (base filter AND ...)")
+		return
+	}
+	hasSource, hasCategory := false, false
+	for _, u := range s.Args[0].Args {
+		if u.Prim == nil {
+			continue
+		}
+		switch p := u.Prim; {
+		case p.Macro != "":
+			hasSource = true
+		case p.Cmp != nil && p.Cmp.Field == "sourcetype":
+			hasSource = true
+		case p.Cmp != nil && p.Cmp.Field == "category":
+			hasCategory = true
+		case p.Group != nil && everyBranchHasCategory(p.Group):
+			hasCategory = true
+		}
+	}
+	if !hasSource {
+		c.errorf(`missing base filter: sourcetype="azure:monitor:aad" or a macro`)
+	}
+	if !hasCategory {
+		c.errorf("missing category filter")
+	}
+}
+
+func everyBranchHasCategory(g *SOr) bool {
+	for _, a := range g.Args {
+		found := false
+		for _, u := range a.Args {
+			if u.Prim == nil {
+				continue
+			}
+			if u.Prim.Cmp != nil && u.Prim.Cmp.Field == "category" {
+				found = true
+			}
+			if u.Prim.Group != nil && len(u.Prim.Group.Args) == 1 && everyBranchHasCategory(u.Prim.Group) {
+				found = true
+			}
+		}
+		if !found {
+			return false
+		}
+	}
+	return true
+}
+
+func (c *checker) search(s *SOr) {
+	for _, a := range s.Args {
+		for _, u := range a.Args {
+			c.unary(u)
+		}
+	}
+}
+
+func (c *checker) unary(u *SUnary) {
+	for u.Not != nil {
+		u = u.Not
+	}
+	switch p := u.Prim; {
+	case p.Group != nil:
+		c.search(p.Group)
+	case p.Cmp != nil:
+		c.cmp(p.Cmp)
+	}
+}
+
+func (c *checker) cmp(s *SCmp) {
+	switch s.Field {
+	case "sourcetype", "index":
+	case "category":
+		vals := s.In
+		if s.Value != nil {
+			vals = []*SValue{s.Value}
+		}
+		for _, v := range vals {
+			if !isCategory(c.value(v)) {
+				c.errorf("unknown category %q", c.value(v))
+			}
+		}
+	default:
+		if !c.known(s.Field) {
+			c.errorf("unknown field %q", s.Field)
+		}
+	}
+	switch s.Op {
+	case "", "=":
+	case "<", "<=", ">", ">=":
+		if s.Value.Word == nil || !isNumber(*s.Value.Word) {
+			c.errorf("numeric comparison of %s with a non-number", s.Field)
+		}
+	default:
+		c.errorf("operator %s is not part of the emitted search subset (NOT field=value is used for negation)", s.Op)
+	}
+	vals := s.In
+	if s.Value != nil {
+		vals = []*SValue{s.Value}
+	}
+	for _, v := range vals {
+		c.value(v)
+	}
+}
+
+func (c *checker) value(v *SValue) string {
+	if v.Word != nil {
+		return *v.Word
+	}
+	out, err := unquote(*v.Str, `\"`)
+	if err != nil {
+		c.errorf("search value %s: %v", *v.Str, err)
+	}
+	return out
+}
+
+// unquote removes the quotes of a string token and resolves the escapes allowed in its context.
+func unquote(tok, escapes string) (string, error) {
+	body := tok[1 : len(tok)-1]
+	var b strings.Builder
+	for i := 0; i < len(body); i++ {
+		if body[i] != '\\' {
+			b.WriteByte(body[i])
+			continue
+		}
+		i++
+		if !strings.ContainsRune(escapes, rune(body[i])) {
+			return "", fmt.Errorf("escape \\%c is not used by the backend", body[i])
+		}
+		switch body[i] {
+		case 'n':
+			b.WriteByte('\n')
+		case 'r':
+			b.WriteByte('\r')
+		case 't':
+			b.WriteByte('\t')
+		default:
+			b.WriteByte(body[i])
+		}
+	}
+	return b.String(), nil
+}
+
+func isCategory(s string) bool {
+	for _, c := range Categories() {
+		if s == c {
+			return true
+		}
+	}
+	return false
+}
+
+func isNumber(s string) bool {
+	if s == "" {
+		return false
+	}
+	dot := false
+	for i, r := range s {
+		switch {
+		case r >= '0' && r <= '9':
+		case r == '-' && i == 0 && len(s) > 1:
+		case r == '.' && !dot:
+			dot = true
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+func (c *checker) eval(e *EOr) {
+	for _, a := range e.Args {
+		for _, n := range a.Args {
+			for n.Not != nil {
+				n = n.Not
+			}
+			c.atom(n.Cmp.Left)
+			if n.Cmp.Op != "" {
+				switch n.Cmp.Op {
+				case "==", "<", "<=", ">", ">=":
+				default:
+					c.errorf("eval operator %s is not part of the emitted subset", n.Cmp.Op)
+				}
+				c.atom(n.Cmp.Right)
+			}
+		}
+	}
+}
+
+func (c *checker) atom(a *EAtom) {
+	switch {
+	case a.Group != nil:
+		c.eval(a.Group)
+	case a.Call != nil:
+		lo, hi, ok := evalArity(a.Call.Name)
+		if !ok {
+			c.errorf("eval function %s is not part of the emitted subset", a.Call.Name)
+		} else if len(a.Call.Args) < lo || (hi >= 0 && len(a.Call.Args) > hi) {
+			c.errorf("%s takes %d..%d arguments, got %d", a.Call.Name, lo, hi, len(a.Call.Args))
+		}
+		for _, arg := range a.Call.Args {
+			c.eval(arg)
+		}
+	case a.Field != "":
+		c.evalField(a.Field[1 : len(a.Field)-1])
+	case a.Str != nil:
+		if _, err := unquote(*a.Str, `\"nrt`); err != nil {
+			c.errorf("eval string %s: %v", *a.Str, err)
+		}
+	case a.Word != nil:
+		if !isNumber(*a.Word) {
+			c.evalField(*a.Word)
+		}
+	}
+}
+
+func (c *checker) evalField(name string) {
+	if name == "category" {
+		return
+	}
+	if !c.known(name) {
+		c.errorf("unknown field %q", name)
+	}
+}

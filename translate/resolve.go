@@ -81,6 +81,9 @@ func (s *Schema) Resolve(name string) (Resolution, error) {
 func (s *Schema) suggest(lower string) string {
 	best, bestD := "", -1
 	limit := max(2, len(lower)/5)
+	if len(lower) < 6 {
+		limit = 1 // short names are all within two edits of each other
+	}
 	try := func(cand, target string) {
 		d := editDistance(lower, strings.ToLower(cand))
 		if d <= limit && (bestD < 0 || d < bestD) {

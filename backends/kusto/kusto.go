@@ -18,7 +18,7 @@
 //     so a case-insensitive value holding a non-ASCII letter with case becomes an anchored RE2
 //     regex with (?i), which folds Unicode.
 //   - Strings are never null in Kusto (absent and empty are the same value): `null` is
-//     isempty(), `''` is == "", `*` alone is isnotnull() (always true on a string column).
+//     isempty(), the empty string is == "", `*` alone is isnotnull() (always true on a string column).
 //   - `where` drops null, and not(null) is null, so every predicate that can be null (conversions,
 //     numeric comparisons, ipv4_is_in_range on a non-IPv4 value, datetime_part) is wrapped in
 //     coalesce(P, false) under an odd number of `not`s.

@@ -25,8 +25,12 @@ func checkRE2(expr string, flags syntax.Flags) (reason string, endText bool) {
 func re2Reason(se *syntax.Error) string {
 	detail := string(se.Code) + " `" + se.Expr + "`"
 	switch {
-	case se.Code == syntax.ErrInvalidPerlOp && (strings.HasPrefix(se.Expr, "(?=") || strings.HasPrefix(se.Expr, "(?!") || strings.HasPrefix(se.Expr, "(?<=") || strings.HasPrefix(se.Expr, "(?<!")):
-		return "Kusto's regex engine (RE2) has no lookahead or lookbehind (" + detail + ")"
+	case (se.Code == syntax.ErrInvalidPerlOp || se.Code == syntax.ErrInvalidNamedCapture) && (strings.HasPrefix(se.Expr, "(?=") || strings.HasPrefix(se.Expr, "(?!") || strings.HasPrefix(se.Expr, "(?<=") || strings.HasPrefix(se.Expr, "(?<!")):
+		n := 3
+		if strings.HasPrefix(se.Expr, "(?<") {
+			n = 4
+		}
+		return "Kusto's regex engine (RE2) has no lookahead or lookbehind (`" + se.Expr[:n] + "`)"
 	case se.Code == syntax.ErrInvalidPerlOp && strings.HasPrefix(se.Expr, "(?>"):
 		return "Kusto's regex engine (RE2) has no atomic groups (" + detail + ")"
 	case se.Code == syntax.ErrInvalidRepeatOp:

@@ -424,3 +424,9 @@ func (c *checker) evalField(name string) {
 		c.errorf("unknown field %q", name)
 	}
 }
+
+// SearchString decodes a double-quoted value token of the search command.
+func SearchString(tok string) (string, error) { return unquote(tok, `\"`) }
+
+// EvalString decodes a double-quoted string literal of an eval expression.
+func EvalString(tok string) (string, error) { return unquote(tok, `\"nrt`) }

@@ -1,0 +1,121 @@
+package esql
+
+import (
+	"net/netip"
+	"strings"
+	"testing"
+
+	"github.com/entrasig/entrasig/backends/esql/internal/esqlcheck"
+	"github.com/entrasig/entrasig/rules"
+	"github.com/entrasig/entrasig/translate"
+)
+
+func field(t testing.TB, name string) *translate.Field {
+	t.Helper()
+	f := translate.SignIn().Field(name)
+	if f == nil {
+		t.Fatalf("no field %s", name)
+	}
+	return f
+}
+
+// str is a string value parsed with Sigma's wildcard rules (`*`, `?`, `\` escapes).
+func str(s string) translate.Value {
+	var segs []rules.Segment
+	var lit strings.Builder
+	flush := func() {
+		if lit.Len() > 0 {
+			segs = append(segs, rules.Segment{Kind: rules.SegLit, Text: lit.String()})
+			lit.Reset()
+		}
+	}
+	rs := []rune(s)
+	for i := 0; i < len(rs); i++ {
+		switch r := rs[i]; {
+		case r == '\\' && i+1 < len(rs) && (rs[i+1] == '*' || rs[i+1] == '?' || rs[i+1] == '\\'):
+			lit.WriteRune(rs[i+1])
+			i++
+		case r == '*':
+			flush()
+			segs = append(segs, rules.Segment{Kind: rules.SegStar})
+		case r == '?':
+			flush()
+			segs = append(segs, rules.Segment{Kind: rules.SegQuestion})
+		default:
+			lit.WriteRune(r)
+		}
+	}
+	flush()
+	if segs == nil {
+		segs = []rules.Segment{}
+	}
+	return translate.Value{Kind: rules.ValString, Raw: s, Segs: segs}
+}
+
+func num(raw string, v float64) translate.Value {
+	return translate.Value{Kind: rules.ValInt, Raw: raw, Num: v, Segs: []rules.Segment{{Kind: rules.SegLit, Text: raw}}}
+}
+
+func boolean(v bool) translate.Value {
+	raw := "false"
+	if v {
+		raw = "true"
+	}
+	return translate.Value{Kind: rules.ValBool, Raw: raw, Bool: v, Segs: []rules.Segment{{Kind: rules.SegLit, Text: raw}}}
+}
+
+func re(s string) translate.Value { return translate.Value{Kind: rules.ValString, Raw: s, Regex: s} }
+
+func cidr(s string) translate.Value {
+	return translate.Value{Kind: rules.ValString, Raw: s, Prefix: netip.MustParsePrefix(s)}
+}
+
+func eq(t testing.TB, name string, vals ...translate.Value) *translate.Match {
+	return &translate.Match{Field: field(t, name), Op: translate.OpEq, Values: vals}
+}
+
+// query routes where to the given tables (indexes into Tables()), one leg each.
+func query(where translate.Expr, tables ...translate.TableID) *translate.Query {
+	all := translate.SignIn().Tables()
+	q := &translate.Query{Path: "t.yml", Where: where}
+	for _, id := range tables {
+		q.Tables = append(q.Tables, all[id])
+		q.Legs = append(q.Legs, translate.Leg{Table: all[id], Where: where})
+	}
+	return q
+}
+
+func signin(where translate.Expr) *translate.Query { return query(where, translate.TableSignin) }
+
+// knownFields is the checker's field set: the schema's Elastic names and keyword twins plus the
+// routing fields.
+func knownFields(name string) bool {
+	switch name {
+	case datasetField, categoryField:
+		return true
+	}
+	for _, f := range translate.SignIn().Fields() {
+		if f.Elastic.Name == name || f.Elastic.StringName == name {
+			return true
+		}
+	}
+	return false
+}
+
+// mustCheck fails the test when text does not parse and check.
+func mustCheck(t testing.TB, text string) {
+	t.Helper()
+	if errs := esqlcheck.Check(text, knownFields); len(errs) > 0 {
+		t.Errorf("query does not check: %v\n%s", errs, text)
+	}
+}
+
+// whereOf strips the fixed FROM line and "| WHERE " prefix for compact expectations.
+func whereOf(t testing.TB, text string) string {
+	t.Helper()
+	const head = "FROM logs-azure.signinlogs-* METADATA _id, _version, _index\n| WHERE data_stream.dataset == \"azure.signinlogs\"\n    and "
+	if !strings.HasPrefix(text, head) {
+		t.Fatalf("unexpected head:\n%s", text)
+	}
+	return text[len(head):]
+}

@@ -62,6 +62,11 @@ func Translate(doc *rules.Document, filters []*rules.Document) (*Query, rules.Di
 			continue
 		}
 		fl := &lowerer{path: f.Path, schema: l.schema}
+		if f.Diags.HasErrors() {
+			// Skipping a broken filter would widen the rule: fail it instead.
+			l.errorf(doc.Pos, "the filter %s (document %d) applies to this rule but has errors", f.Path, f.Index+1)
+			continue
+		}
 		fset, fpos, ferr := Route(f.Filter.Logsource)
 		if ferr != nil {
 			fl.errorf(fpos, "%v", ferr)

@@ -449,6 +449,8 @@ func TestLowerErrors(t *testing.T) {
 			`error 1:21: null cannot be in a value list or take modifiers (use field: null, or |exists)`},
 		{"all with one value", func(b *builder) *rules.Document { return one(b.f("UserAgent|all", "a")) },
 			`error 1:5: UserAgent|all: all needs a list of two or more values`},
+		{"cased with re", func(b *builder) *rules.Document { return one(b.f("UserAgent|re|cased", "x")) },
+			`error 1:5: cased does not apply to re (only to string matching)`},
 		{"unverified column", func(b *builder) *rules.Document { return one(b.f("SessionId", "a")) },
 			`error 1:5: field "SessionId": SessionId is an Elastic/Splunk field not verified as a Sentinel column; not supported`},
 	})
@@ -515,5 +517,11 @@ func TestLowerFilters(t *testing.T) {
 	}
 	if ds[0].Path != "f.yml" {
 		t.Errorf("filter error path %q", ds[0].Path)
+	}
+	broken := filter("signinlogs", rules.Ref{Text: "id-1"})
+	broken.Diags = rules.Diagnostics{{Path: "f.yml", Severity: rules.SevError, Msg: "bad"}}
+	q, ds = Translate(doc, []*rules.Document{broken})
+	if got, want := outcome(q, ds), `error 1:1: the filter f.yml (document 1) applies to this rule but has errors`; got != want {
+		t.Errorf("got %s\nwant %s", got, want)
 	}
 }

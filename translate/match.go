@@ -128,6 +128,14 @@ func (l *lowerer) match(fm *rules.FieldMatch, f *Field) Expr {
 	if !ok {
 		return nil
 	}
+	if cased && special != "" && special != "fieldref" {
+		l.errorf(fm.Pos, "cased does not apply to %s (only to string matching)", special)
+		return nil
+	}
+	if cased && f.Type == TypeBool {
+		l.errorf(fm.Pos, "field %s is boolean: cased does not apply", f.Name)
+		return nil
+	}
 	if anyF && special != "re" {
 		l.errorf(fm.Pos, "regular-expression flags (i, m, s) need the re modifier")
 		return nil
@@ -200,7 +208,7 @@ func (l *lowerer) match(fm *rules.FieldMatch, f *Field) Expr {
 			l.errorf(specialPos, "field %s is boolean: re does not apply", f.Name)
 			return nil
 		}
-		return l.combine(all, vals, func(vs []Value) Expr { m := one(vs); m.Op = OpRegex; m.Cased = false; return m })
+		return l.combine(all, vals, func(vs []Value) Expr { m := one(vs); m.Op = OpRegex; return m })
 	case "cidr":
 		if f.Type != TypeIP {
 			l.errorf(specialPos, "cidr: field %s is not an IP address field", f.Name)

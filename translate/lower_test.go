@@ -339,6 +339,10 @@ func TestLowerMappings(t *testing.T) {
 				`warning 1:20: properties.message "ropc" means AuthenticationProtocol "ropc"; translated as such`},
 		{"properties.message other", func(b *builder) *rules.Document { return one(b.f("properties.message", "Password")) },
 			`error 1:20: properties.message: "Password" has no certain sign-in meaning (only "Device Code" and "ROPC" map, to AuthenticationProtocol)`},
+		{"unknown value of an enumerated field", func(b *builder) *rules.Document {
+			return one(b.f("ConditionalAccessStatus", "succes", "FAILURE"), b.f("RiskState|contains", "x"))
+		}, "and(eq(ConditionalAccessStatus, \"succes\", \"FAILURE\"), eq(RiskState, *\"x\"*))\n" +
+			`warning 1:20: value "succes" is not one of the known values of ConditionalAccessStatus (success, failure, notApplied)`},
 		{"alias warnings", func(b *builder) *rules.Document { return one(b.f("ClientApp", "IMAP4"), b.f("properties.appId", "x")) },
 			"and(eq(ClientAppUsed, \"IMAP4\"), eq(AppId, \"x\"))\n" +
 				`warning 1:5: field "ClientApp" is an alias; using the sign-in column "ClientAppUsed"` + "\n" +

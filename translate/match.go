@@ -281,6 +281,13 @@ func (l *lowerer) match(fm *rules.FieldMatch, f *Field) Expr {
 	if !ok {
 		return nil
 	}
+	if len(f.Values) > 0 && len(strMods) == 0 {
+		for _, v := range fm.Values {
+			if _, known := f.KnownValue(v.Raw); !known && !HasWildcard(v.Segs) {
+				l.warnf(v.Pos, "value %q is not one of the known values of %s (%s)", v.Raw, f.Name, strings.Join(f.Values, ", "))
+			}
+		}
+	}
 	if all {
 		var args []Expr
 		for _, g := range groups {

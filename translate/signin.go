@@ -257,3 +257,15 @@ func parseSchema(data string) (*Schema, error) {
 	}
 	return s, nil
 }
+
+// KnownValue returns the canonical spelling of v in the field's known value set, compared
+// case-insensitively, and whether the field has a known value set containing it. Fields without a
+// value set return ("", false).
+func (f *Field) KnownValue(v string) (string, bool) {
+	for _, k := range f.Values {
+		if strings.EqualFold(k, v) {
+			return k, true
+		}
+	}
+	return "", false
+}

@@ -231,3 +231,16 @@ func TestParseSchemaErrors(t *testing.T) {
 		}
 	}
 }
+
+func TestKnownValue(t *testing.T) {
+	f := SignIn().Field("RiskState")
+	if got, ok := f.KnownValue("ATRISK"); got != "atRisk" || !ok {
+		t.Errorf("KnownValue(ATRISK) = %q, %v", got, ok)
+	}
+	if got, ok := f.KnownValue("risky"); got != "" || ok {
+		t.Errorf("KnownValue(risky) = %q, %v", got, ok)
+	}
+	if got, ok := SignIn().Field("UserAgent").KnownValue("x"); got != "" || ok {
+		t.Errorf("open-ended field: %q, %v", got, ok)
+	}
+}

@@ -1,0 +1,200 @@
+package kusto
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/entrasig/entrasig/translate"
+)
+
+// The validator: testdata/validators/kusto-check.js runs Microsoft's Kusto.Language parser and
+// binder (npm @kusto/language-service-next) over every query with the sign-in tables declared
+// from translate.SignIn(), adds a literal-type check (the binder accepts string == long) and a
+// union-splitting check, and prints diagnostics per query.
+
+const (
+	validatorDir    = "../../testdata/validators"
+	validatorScript = validatorDir + "/kusto-check.js"
+	goldenGlob      = "../../testdata/golden/kusto/*.golden"
+)
+
+type checkQuery struct {
+	Name string `json:"name"`
+	Text string `json:"text"`
+}
+
+type checkInput struct {
+	Tables  map[string]string `json:"tables"`
+	Queries []checkQuery      `json:"queries"`
+}
+
+type checkOutput struct {
+	Results []struct {
+		Name        string `json:"name"`
+		Diagnostics []struct {
+			Code    string `json:"code"`
+			Message string `json:"message"`
+			Start   int    `json:"start"`
+		} `json:"diagnostics"`
+	} `json:"results"`
+}
+
+// schemaTables declares every table of the sign-in schema as Kusto schema strings, plus the
+// workspace function's result as a table named CombinedSignInLogs (all columns, the per-table-
+// typed ones normalized to dynamic), as Backend.Function assumes.
+func schemaTables() map[string]string {
+	s := translate.SignIn()
+	out := map[string]string{}
+	var combined []string
+	seen := map[string]bool{}
+	for _, t := range s.Tables() {
+		var cols []string
+		for _, f := range s.Fields() {
+			if len(f.Path) > 0 || !f.Tables.Has(t.ID) || f.KustoType[t.ID] == "" {
+				continue
+			}
+			cols = append(cols, f.Column+":"+f.KustoType[t.ID])
+			if !seen[f.Column] {
+				seen[f.Column] = true
+				typ := f.KustoType[t.ID]
+				if isNormColumn(f.Column) {
+					typ = "dynamic"
+				}
+				combined = append(combined, f.Column+":"+typ)
+			}
+		}
+		if !seen["Type"] {
+			cols = append(cols, "Type:string")
+		}
+		out[t.Name] = "(" + strings.Join(cols, ", ") + ")"
+	}
+	if !seen["Type"] {
+		combined = append(combined, "Type:string")
+	}
+	out["CombinedSignInLogs"] = "(" + strings.Join(combined, ", ") + ")"
+	return out
+}
+
+// runValidator runs the script once over all queries and returns the diagnostics by name.
+func runValidator(t *testing.T, qs []checkQuery) map[string][]string {
+	t.Helper()
+	node, err := exec.LookPath("node")
+	_, modErr := os.Stat(filepath.Join(validatorDir, "node_modules", "@kusto", "language-service-next"))
+	if err != nil || modErr != nil {
+		msg := "Kusto validator unavailable (node or testdata/validators/node_modules missing); run `npm ci --prefix testdata/validators`"
+		if os.Getenv("CI") == "true" {
+			t.Fatal(msg)
+		}
+		t.Skip(msg)
+	}
+	in, err := json.Marshal(checkInput{Tables: schemaTables(), Queries: qs})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(node, validatorScript)
+	cmd.Stdin = bytes.NewReader(in)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("kusto-check.js: %v\n%s", err, stderr.String())
+	}
+	var out checkOutput
+	if err := json.Unmarshal(stdout.Bytes(), &out); err != nil {
+		t.Fatalf("kusto-check.js output: %v\n%s", err, stdout.String())
+	}
+	if len(out.Results) != len(qs) {
+		t.Fatalf("kusto-check.js returned %d results for %d queries", len(out.Results), len(qs))
+	}
+	diags := map[string][]string{}
+	for i, r := range out.Results {
+		if r.Name != qs[i].Name {
+			t.Fatalf("result %d is %q, want %q", i, r.Name, qs[i].Name)
+		}
+		for _, d := range r.Diagnostics {
+			diags[r.Name] = append(diags[r.Name], d.Code+" at "+itoa(d.Start)+": "+d.Message)
+		}
+	}
+	return diags
+}
+
+func itoa(n int) string {
+	b, _ := json.Marshal(n)
+	return string(b)
+}
+
+// goldenQueries returns the query text of every non-error kusto golden file.
+func goldenQueries(t *testing.T) []checkQuery {
+	files, err := filepath.Glob(goldenGlob)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var qs []checkQuery
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		text := string(data)
+		if strings.HasPrefix(text, "error: ") {
+			continue // a reviewed statement of non-support
+		}
+		if i := strings.Index(text, "\n-- warnings --"); i >= 0 {
+			text = text[:i]
+		}
+		qs = append(qs, checkQuery{Name: "golden/" + filepath.Base(f), Text: strings.TrimRight(text, "\n")})
+	}
+	return qs
+}
+
+// brokenQueries must each be rejected: they show the validator can fail.
+func brokenQueries() []checkQuery {
+	return []checkQuery{
+		{Name: "broken/unknown column", Text: "SigninLogs\n| where NoSuchColumn == \"x\""},
+		{Name: "broken/number compared to ResultType", Text: "SigninLogs\n| where ResultType == 50053"},
+		{Name: "broken/number list for ResultType", Text: "SigninLogs\n| where ResultType in (\"0\", 50053)"},
+		{Name: "broken/string compared to a long", Text: "SigninLogs\n| where DurationMs == \"5\""},
+		{Name: "broken/syntax error", Text: "SigninLogs\n| where (ResultType == \"0\""},
+		{Name: "broken/sub-key on a text column", Text: "AADNonInteractiveUserSignInLogs\n| where DeviceDetail.isCompliant == true"},
+		{Name: "broken/union without normalization", Text: "union isfuzzy=true (SigninLogs), (AADNonInteractiveUserSignInLogs)"},
+		{Name: "broken/column of another table", Text: "AADServicePrincipalSignInLogs\n| where UserPrincipalName == \"x\""},
+	}
+}
+
+func TestValidateWithKustoLanguage(t *testing.T) {
+	var qs []checkQuery
+	for _, c := range emitCases(t) {
+		if c.err != "" {
+			continue
+		}
+		out, err := c.b.Emit(c.q)
+		if err != nil {
+			t.Fatalf("%s: %v", c.name, err)
+		}
+		qs = append(qs, checkQuery{Name: "case/" + c.name, Text: out.Query})
+	}
+	golden := goldenQueries(t)
+	qs = append(qs, golden...)
+	broken := brokenQueries()
+	qs = append(qs, broken...)
+	diags := runValidator(t, qs)
+	for _, q := range qs {
+		d := diags[q.Name]
+		if strings.HasPrefix(q.Name, "broken/") {
+			if len(d) == 0 {
+				t.Errorf("%s: accepted, want a diagnostic:\n%s", q.Name, q.Text)
+			} else {
+				t.Logf("%s: rejected as expected: %s", q.Name, d[0])
+			}
+			continue
+		}
+		if len(d) > 0 {
+			t.Errorf("%s: rejected by the Kusto validator:\n%s\n%s", q.Name, q.Text, strings.Join(d, "\n"))
+		}
+	}
+	t.Logf("validated %d emitted queries (%d goldens) and %d broken ones", len(qs)-len(broken), len(golden), len(broken))
+}

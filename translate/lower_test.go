@@ -439,6 +439,8 @@ func TestLowerErrors(t *testing.T) {
 			`error 1:19: gt: field IsInteractive is not numeric`},
 		{"time part on string", func(b *builder) *rules.Document { return one(b.f("UserAgent|hour", 3)) },
 			`error 1:15: hour: field UserAgent is not a date-time field`},
+		{"time part out of range", func(b *builder) *rules.Document { return one(b.f("TimeGenerated|hour", 24)) },
+			`error 1:20: TimeGenerated|hour: 24 is outside hour's range 0..23, so it never matches`},
 		{"cidr on non-ip", func(b *builder) *rules.Document { return one(b.f("UserAgent|cidr", "10.0.0.0/8")) },
 			`error 1:15: cidr: field UserAgent is not an IP address field`},
 		{"bad cidr", func(b *builder) *rules.Document { return one(b.f("IPAddress|cidr", "10.0.0.0")) },

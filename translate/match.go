@@ -33,6 +33,24 @@ func isTimePart(n string) bool {
 
 func isRegexFlag(n string) bool { return n == "i" || n == "m" || n == "s" }
 
+// timeRange is the range of a time part's values (the Sigma specification's; weeks go to 53, as
+// ISO years with 53 weeks exist). Years are unbounded.
+func timeRange(part string) (lo, hi float64, bounded bool) {
+	switch part {
+	case "minute":
+		return 0, 59, true
+	case "hour":
+		return 0, 23, true
+	case "day":
+		return 1, 31, true
+	case "week":
+		return 1, 53, true
+	case "month":
+		return 1, 12, true
+	}
+	return 0, 0, false
+}
+
 func compareOp(n string) Op {
 	switch n {
 	case "lt":
@@ -242,6 +260,11 @@ func (l *lowerer) match(fm *rules.FieldMatch, f *Field) Expr {
 			n, isNum := number(v)
 			if !isNum || v.Kind == rules.ValString || (special == "time" && v.Kind != rules.ValInt) {
 				l.errorf(v.Pos, "%s: %q is not a number", fm.Key, v.Raw)
+				ok = false
+				continue
+			}
+			if lo, hi, bounded := timeRange(timePart); bounded && (n < lo || n > hi) {
+				l.errorf(v.Pos, "%s: %s is outside %s's range %v..%v, so it never matches", fm.Key, v.Raw, timePart, lo, hi)
 				ok = false
 				continue
 			}

@@ -16,7 +16,8 @@ import (
 //     every other character stands for itself and `*` is a literal (quoted values never wildcard).
 //   - unquoted value: `\` escapes the special characters `\ ( ) : < > " * { }`; an unescaped `*`
 //     is the wildcard; `\t` `\r` `\n` are escapes; a space is allowed inside but trimmed at both
-//     ends and, next to `or`/`and`/`not`, turns them into operators.
+//     ends and, next to `or`/`and`/`not`, turns them into operators. The keyword escapes `\or`
+//     `\and` `\not` exist, but `\not` reads as a newline and "ot" (`\n` is matched first).
 
 // unquotedSpecial are the characters the current grammar treats as special in an unquoted value
 // (SpecialCharacter = [\\():<>"*{}]). `{` and `}` became special with nested-field queries; the
@@ -99,8 +100,17 @@ func unquotedValue(segs []rules.Segment) (string, error) {
 			return "", fmt.Errorf("unexpected pattern segment %d", s.Kind)
 		}
 	}
-	if b.Len() == 0 {
+	out := b.String()
+	if out == "" {
 		return "", fmt.Errorf("empty unquoted value")
 	}
-	return b.String(), nil
+	// The grammar's NOT keyword is `not` followed by whitespace, with nothing required before it, so
+	// a value ending in "not" that is followed by " or ..." would end early. The keyword escape
+	// `\not` cannot help: `\n` is read first, as a newline. A one-value list `(...)` ends the value
+	// at its `)` and is a value wherever a value may stand. (`or` and `and` need whitespace before
+	// them, which an unquoted value here never holds.)
+	if n := len(out); n >= 3 && strings.EqualFold(out[n-3:], "not") {
+		out = "(" + out + ")"
+	}
+	return out, nil
 }

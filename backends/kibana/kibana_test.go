@@ -1,0 +1,69 @@
+package kibana
+
+import (
+	"errors"
+	"reflect"
+	"testing"
+
+	"github.com/entrasig/entrasig/translate"
+)
+
+func TestEmit(t *testing.T) {
+	for _, c := range allEmitCases() {
+		t.Run(c.name, func(t *testing.T) {
+			out, err := emit(t, c.q)
+			if c.err != "" {
+				var ue *translate.UnsupportedError
+				if !errors.As(err, &ue) {
+					t.Fatalf("got %v (%q), want UnsupportedError %q", err, out.Query, c.err)
+				}
+				if err.Error() != c.err {
+					t.Fatalf("error\n got %s\nwant %s", err, c.err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("unexpected error: %v", err)
+			}
+			if out.Query != c.want {
+				t.Errorf("query\n got %s\nwant %s", out.Query, c.want)
+			}
+			var got []string
+			for _, w := range out.Warnings {
+				if w.Pos != matchPos {
+					t.Errorf("warning at %v, want %v", w.Pos, matchPos)
+				}
+				got = append(got, w.Msg)
+			}
+			if !reflect.DeepEqual(got, c.warns) {
+				t.Errorf("warnings\n got %q\nwant %q", got, c.warns)
+			}
+			again, err := emit(t, c.q)
+			if err != nil || again.Query != out.Query {
+				t.Errorf("second Emit differs: %q, %v", again.Query, err)
+			}
+		})
+	}
+}
+
+func TestBackendIdentity(t *testing.T) {
+	var b translate.Backend = Backend{}
+	if b.Name() != "kibana" {
+		t.Errorf("Name() = %q", b.Name())
+	}
+	if b.Describe() != "Kibana Query Language (KQL) over Elastic's azure.signinlogs data stream" {
+		t.Errorf("Describe() = %q", b.Describe())
+	}
+}
+
+func BenchmarkEmit(b *testing.B) {
+	cases := append(opCases(), shapeCases()...)
+	b.ReportAllocs()
+	for b.Loop() {
+		for _, c := range cases {
+			if _, err := (Backend{}).Emit(c.q); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+}

@@ -60,12 +60,12 @@ func searchJoin(args []translate.Expr, sep string, op int) (node, bool, error) {
 
 // searchMatch renders one Match for the search command.
 func searchMatch(m *translate.Match) (node, bool, error) {
+	if m.TimePart != "" {
+		return node{}, false, timeUnsupported(m)
+	}
 	name, err := splunkName(m, m.Field)
 	if err != nil {
 		return node{}, false, err
-	}
-	if m.TimePart != "" {
-		return node{}, false, timeUnsupported(m)
 	}
 	switch m.Op {
 	case translate.OpNull:

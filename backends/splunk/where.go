@@ -65,12 +65,12 @@ func whereField(m *translate.Match, f *translate.Field, name string) (string, er
 
 // whereMatch renders one Match for `| where`.
 func whereMatch(m *translate.Match, neg bool) (node, error) {
+	if m.TimePart != "" {
+		return node{}, timeUnsupported(m)
+	}
 	name, err := splunkName(m, m.Field)
 	if err != nil {
 		return node{}, err
-	}
-	if m.TimePart != "" {
-		return node{}, timeUnsupported(m)
 	}
 	F, err := whereField(m, m.Field, name)
 	if err != nil {

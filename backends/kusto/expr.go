@@ -3,6 +3,7 @@ package kusto
 import (
 	"fmt"
 	"math"
+	"regexp"
 	"regexp/syntax"
 	"strconv"
 	"strings"
@@ -122,6 +123,19 @@ func (a access) str() string {
 		return a.ref
 	}
 	return "tostring(" + a.ref + ")"
+}
+
+// guardEmpty returns the regex predicate p, guarded by isnotnull() when the value is not text and
+// the regex matches the empty string: tostring() of a null long, bool or datetime is "", and Sigma
+// never matches a null field.
+func (a access) guardEmpty(rx, p string) frag {
+	if a.stringy() {
+		return frag{p, kAtom}
+	}
+	if re, err := regexp.Compile(rx); err == nil && !re.MatchString("") {
+		return frag{p, kAtom}
+	}
+	return frag{"isnotnull(" + a.ref + ") and " + p, kAnd}
 }
 
 // stringy reports whether the value is text for Sigma's purposes.
@@ -274,7 +288,7 @@ func (g *group) render(neg bool) string {
 // eqItems keeps the rendered alternatives of a value list in first-appearance order, merging
 // equality values of the same operator into one group.
 type eqItems struct {
-	items  []any // *group or string
+	items  []any // *group or frag
 	groups map[string]*group
 }
 
@@ -297,13 +311,9 @@ func (l *eqItems) frag(neg bool) frag {
 	for i, it := range l.items {
 		switch it := it.(type) {
 		case *group:
-			k := kAtom
-			if it.nullable && neg {
-				k = kAtom // coalesce(...) is a call
-			}
-			fs[i] = frag{it.render(neg), k}
-		case string:
-			fs[i] = frag{it, kAtom}
+			fs[i] = frag{it.render(neg), kAtom}
+		case frag:
+			fs[i] = it
 		}
 	}
 	return joinFrags(fs, kOr)
@@ -362,7 +372,7 @@ func (e *emitter) pattern(l *eqItems, m *translate.Match, a access, v translate.
 	if shape == translate.ShapeAny {
 		// `*` matches any value, the empty string included, but not null. Kusto strings are
 		// never null, so on a string column this holds for every row.
-		l.items = append(l.items, "isnotnull("+a.ref+")")
+		l.items = append(l.items, frag{"isnotnull(" + a.ref + ")", kAtom})
 		return nil
 	}
 	if ci && nonASCIICase(segs) || shape == translate.ShapeComplex {
@@ -371,7 +381,8 @@ func (e *emitter) pattern(l *eqItems, m *translate.Match, a access, v translate.
 		if ci {
 			flags = "(?is)"
 		}
-		l.items = append(l.items, s+" matches regex "+quoteRegex(flags+translate.PatternRegex(segs)))
+		rx := flags + translate.PatternRegex(segs)
+		l.items = append(l.items, a.guardEmpty(rx, s+" matches regex "+quoteRegex(rx)))
 		return nil
 	}
 	suffix := "_cs"
@@ -380,17 +391,22 @@ func (e *emitter) pattern(l *eqItems, m *translate.Match, a access, v translate.
 	}
 	switch shape {
 	case translate.ShapeExact:
+		if lit == "" && !a.stringy() {
+			// Only a null non-string value reads as "" through tostring().
+			l.items = append(l.items, frag{"isnotnull(" + a.ref + ") and " + s + " == \"\"", kAnd})
+			return nil
+		}
 		op := "=~"
 		if !ci || !hasCase(lit) {
 			op = "=="
 		}
 		l.add(s, op, quoteString(lit), false)
 	case translate.ShapePrefix:
-		l.items = append(l.items, s+" startswith"+suffix+" "+quoteString(lit))
+		l.items = append(l.items, frag{s + " startswith" + suffix + " " + quoteString(lit), kAtom})
 	case translate.ShapeSuffix:
-		l.items = append(l.items, s+" endswith"+suffix+" "+quoteString(lit))
+		l.items = append(l.items, frag{s + " endswith" + suffix + " " + quoteString(lit), kAtom})
 	case translate.ShapeContains:
-		l.items = append(l.items, s+" contains"+suffix+" "+quoteString(lit))
+		l.items = append(l.items, frag{s + " contains" + suffix + " " + quoteString(lit), kAtom})
 	}
 	return nil
 }
@@ -466,7 +482,7 @@ func (e *emitter) regex(m *translate.Match, a access) (frag, error) {
 		if endText {
 			e.warn(translate.Warning{Pos: pos, Msg: "kusto: `$` in the regex matches only at the very end of the value in RE2 (Kusto); PCRE also matches before a final newline"})
 		}
-		fs = append(fs, frag{a.str() + " matches regex " + quoteRegex(flags+v.Regex), kAtom})
+		fs = append(fs, a.guardEmpty(flags+v.Regex, a.str()+" matches regex "+quoteRegex(flags+v.Regex)))
 	}
 	return joinFrags(fs, kOr), nil
 }

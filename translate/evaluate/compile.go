@@ -201,7 +201,7 @@ func compileMatch(m *translate.Match) (node, error) {
 		}
 		n := &eqNode{acc: acc}
 		for _, v := range m.Values {
-			ev, err := compileEqValue(v, m.Cased)
+			ev, err := compileEqValue(v, m.Field.Type, m.Cased)
 			if err != nil {
 				return nil, errorAt(firstPos(v.Pos, m.Pos), "%s: %v", m.Field.Name, err)
 			}
@@ -292,8 +292,24 @@ type eqValue struct {
 	b     bool // bools
 }
 
-func compileEqValue(v translate.Value, cased bool) (eqValue, error) {
-	switch v.Kind {
+// compileEqValue prepares one OpEq operand. A string value without wildcards that is a decimal
+// number, on a numeric field (DurationMs: '120'), is compared as the number it spells, as the
+// backends type it for the field.
+func compileEqValue(v translate.Value, typ translate.Type, cased bool) (eqValue, error) {
+	kind := v.Kind
+	if kind == rules.ValString && (typ == translate.TypeLong || typ == translate.TypeReal) &&
+		len(v.Segs) == 1 && v.Segs[0].Kind == rules.SegLit && v.Segs[0].Text == v.Raw && isJSONNumber(v.Raw) {
+		kind = rules.ValFloat
+		if !strings.ContainsAny(v.Raw, ".eE") {
+			kind = rules.ValInt
+		}
+		f, err := strconv.ParseFloat(v.Raw, 64)
+		if err != nil {
+			return eqValue{}, fmt.Errorf("value %q is out of range", v.Raw)
+		}
+		v.Kind, v.Num = kind, f
+	}
+	switch kind {
 	case rules.ValString:
 		m, err := newMatcher(v.Segs, cased)
 		if err != nil {

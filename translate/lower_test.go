@@ -456,7 +456,11 @@ func TestLowerErrors(t *testing.T) {
 		{"all with one value", func(b *builder) *rules.Document { return one(b.f("UserAgent|all", "a")) },
 			`error 1:5: UserAgent|all: all needs a list of two or more values`},
 		{"cased with re", func(b *builder) *rules.Document { return one(b.f("UserAgent|re|cased", "x")) },
-			`error 1:5: cased does not apply to re (only to string matching)`},
+			`error 1:18: cased does not apply to re (only to string matching)`},
+		{"two comparisons", func(b *builder) *rules.Document { return one(b.f("DurationMs|gt|lt", 5)) },
+			`error 1:19: modifier lt cannot be combined with gt`},
+		{"time part with comparison", func(b *builder) *rules.Document { return one(b.f("TimeGenerated|gte|hour", 22)) },
+			`gte(hour(TimeGenerated), 22)`},
 		{"unverified column", func(b *builder) *rules.Document { return one(b.f("SessionId", "a")) },
 			`error 1:5: field "SessionId": SessionId is an Elastic/Splunk field not verified as a Sentinel column; not supported`},
 	})

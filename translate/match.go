@@ -106,22 +106,32 @@ func (l *lowerer) match(fm *rules.FieldMatch, f *Field) Expr {
 		flagI, flagM, flagS, anyF bool
 	)
 	ok := true
+	var seenSpecial []string
+	firstSpecial := "" // as written, for messages
 	setSpecial := func(m rules.Modifier, kind string) {
-		if special != "" && special != kind && !(special == "time" && kind == "compare") && !(special == "compare" && kind == "time") {
-			l.errorf(m.Pos, "modifier %s cannot be combined with %s", m.Written, special)
+		// One special modifier per entry; the only pair is a time part with a comparison
+		// (`TimeGenerated|hour|gte: 22`), and the time part then rules.
+		timePair := len(seenSpecial) == 1 && (seenSpecial[0] == "time" && kind == "compare" || seenSpecial[0] == "compare" && kind == "time")
+		if len(seenSpecial) > 0 && !timePair {
+			l.errorf(m.Pos, "modifier %s cannot be combined with %s", m.Written, firstSpecial)
 			ok = false
 			return
 		}
+		if firstSpecial == "" {
+			firstSpecial = m.Written
+		}
+		seenSpecial = append(seenSpecial, kind)
 		if special == "" || kind == "time" {
 			special, specialPos = kind, m.Pos
 		}
 	}
+	casedPos := fm.Pos
 	for _, m := range fm.Modifiers {
 		switch n := m.Name; {
 		case n == "all":
 			all = true
 		case n == "cased":
-			cased = true
+			cased, casedPos = true, m.Pos
 		case n == "neq":
 		case n == "exists", n == "re", n == "cidr", n == "fieldref", n == "expand":
 			setSpecial(m, n)
@@ -147,11 +157,11 @@ func (l *lowerer) match(fm *rules.FieldMatch, f *Field) Expr {
 		return nil
 	}
 	if cased && special != "" && special != "fieldref" {
-		l.errorf(fm.Pos, "cased does not apply to %s (only to string matching)", special)
+		l.errorf(casedPos, "cased does not apply to %s (only to string matching)", special)
 		return nil
 	}
 	if cased && f.Type == TypeBool {
-		l.errorf(fm.Pos, "field %s is boolean: cased does not apply", f.Name)
+		l.errorf(casedPos, "field %s is boolean: cased does not apply", f.Name)
 		return nil
 	}
 	if anyF && special != "re" {
@@ -173,7 +183,7 @@ func (l *lowerer) match(fm *rules.FieldMatch, f *Field) Expr {
 		}
 	}
 	if len(strMods) > 0 && special != "" && special != "fieldref" && special != "expand" {
-		l.errorf(strMods[0].Pos, "modifier %s cannot be combined with %s", strMods[0].Written, special)
+		l.errorf(strMods[0].Pos, "modifier %s cannot be combined with %s", strMods[0].Written, firstSpecial)
 		return nil
 	}
 	base := Match{Field: f, Cased: cased, Pos: fm.Pos}

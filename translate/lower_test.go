@@ -535,3 +535,15 @@ func TestLowerFilters(t *testing.T) {
 		t.Errorf("got %s\nwant %s", got, want)
 	}
 }
+
+func BenchmarkTranslate(b *testing.B) {
+	bl := &builder{}
+	doc := ruleDoc("combinedsigninlogs", and(id("sel"), not(id("filter"))),
+		bl.sel("sel", bl.f("UserAgent|contains", "a", "b", "c"), bl.f("ResultType", 50126, 50053), bl.f("UserPrincipalName|endswith", "@x.com")),
+		bl.sel("filter", bl.f("IPAddress|cidr", "10.0.0.0/8")))
+	for b.Loop() {
+		if _, ds := Translate(doc, nil); ds != nil {
+			b.Fatal(ds)
+		}
+	}
+}

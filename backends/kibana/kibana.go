@@ -60,30 +60,24 @@ func (Backend) Emit(q *translate.Query) (translate.Output, error) {
 		return translate.Output{}, fmt.Errorf("kibana: query %s has no table legs", q.Path)
 	}
 	e := &emitter{}
+	// One group per distinct folded predicate (translate.GroupLegs), each keeping its sign-in kinds.
 	type group struct {
 		body   string // rendered predicate; "" for true
 		tables []*translate.Table
 	}
-	var groups []*group
-	covered := 0
-	for _, leg := range q.Legs {
-		body, err := e.predicate(leg.Where)
+	var groups []group
+	for _, legs := range translate.GroupLegs(q) {
+		body, err := e.predicate(legs[0].Where)
 		if err != nil {
 			return translate.Output{}, err
 		}
-		covered++
-		var g *group
-		for _, h := range groups {
-			if h.body == body {
-				g = h
-			}
+		g := group{body: body}
+		for _, leg := range legs {
+			g.tables = append(g.tables, leg.Table)
 		}
-		if g == nil {
-			g = &group{body: body}
-			groups = append(groups, g)
-		}
-		g.tables = append(g.tables, leg.Table)
+		groups = append(groups, g)
 	}
+	covered := len(q.Legs)
 	var b strings.Builder
 	b.WriteString(datasetFilter)
 	allKinds := covered == len(translate.SignIn().Tables())
@@ -538,12 +532,10 @@ func (e *emitter) keyword(m *translate.Match, v *translate.Value, name string, s
 	caseLost := !m.Cased && hasCase(literalText(segs))
 	if !wild {
 		lit := translate.Literal(segs)
-		if caseLost && len(f.Values) > 0 {
-			for _, c := range f.Values {
-				if strings.EqualFold(c, lit) {
-					lit, caseLost = c, false
-					break
-				}
+		if caseLost {
+			if c, ok := f.KnownValue(lit); ok {
+				// The field only takes its known values: the canonical spelling is the exact match.
+				lit, caseLost = c, false
 			}
 		}
 		q, err := quotePhrase(lit)

@@ -70,6 +70,8 @@ func TestWhere(t *testing.T) {
 			upn + ` IS NULL`},
 		{"not null", notE(&translate.Match{Field: field(t, "UserPrincipalName"), Op: translate.OpNull}),
 			upn + ` IS NOT NULL`},
+		{"exists on multi-valued", &translate.Match{Field: field(t, "RiskEventTypes"), Op: translate.OpExists},
+			`azure.signinlogs.properties.risk_event_types IS NOT NULL`},
 		{"exists", &translate.Match{Field: field(t, "UserPrincipalName"), Op: translate.OpExists},
 			upn + ` IS NOT NULL`},
 		{"not exists", notE(&translate.Match{Field: field(t, "UserPrincipalName"), Op: translate.OpExists}),
@@ -232,12 +234,30 @@ func TestEscaping(t *testing.T) {
 			}
 		})
 	}
-	// Case-insensitive non-ASCII: lowered with strings.ToLower.
-	out, err := Backend{}.Emit(signin(eq(t, "UserDisplayName", str("*MÜLLER*"))))
+	// Case-insensitive values with non-ASCII cased characters use RLIKE with case-folding classes.
+	dn := "azure.signinlogs.properties.user_display_name"
+	for in, want := range map[string]string{
+		"*MÜLLER*":     dn + ` RLIKE ".*[Mm][Üü][Ll][Ll][Ee][Rr].*"`,
+		"İstanbul":     dn + ` RLIKE "İ[Ssſ][Tt][Aa][Nn][Bb][Uu][Ll]"`,
+		"ΟΔΟΣ?":        dn + ` RLIKE "[Οο][Δδ][Οο][Σςσ]."`,
+		`é.\*(x)`:     dn + ` RLIKE "[Éé]\\.\\*\\([Xx]\\)"`,
+		"café au lait": dn + ` RLIKE "[Cc][Aa][Ff][Éé] [Aa][Uu] [Ll][Aa][Ii][Tt]"`,
+	} {
+		out, err := Backend{}.Emit(signin(eq(t, "UserDisplayName", str(in))))
+		if err != nil {
+			t.Fatal(err)
+		}
+		mustCheck(t, out.Query)
+		if got := whereOf(t, out.Query); got != "azure.signinlogs.category == \"SignInLogs\"\n    and "+want {
+			t.Errorf("%q: got  %s\nwant %s", in, got, want)
+		}
+	}
+	// The same values with |cased keep the plain forms.
+	out, err := Backend{}.Emit(signin(cased(eq(t, "UserDisplayName", str("*MÜLLER*"), str("ΟΔΟΣ")))))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got, want := whereOf(t, out.Query), "azure.signinlogs.category == \"SignInLogs\"\n    and TO_LOWER(azure.signinlogs.properties.user_display_name) LIKE \"*müller*\""; got != want {
+	if got, want := whereOf(t, out.Query), "azure.signinlogs.category == \"SignInLogs\"\n    and (\n      azure.signinlogs.properties.user_display_name == \"ΟΔΟΣ\"\n      or azure.signinlogs.properties.user_display_name LIKE \"*MÜLLER*\"\n    )"; got != want {
 		t.Errorf("got  %s\nwant %s", got, want)
 	}
 }
@@ -385,10 +405,10 @@ func TestUnsupported(t *testing.T) {
 			"esql: fieldref is not supported: IsInteractive (boolean azure.signinlogs.properties.is_interactive) and AppId (keyword azure.signinlogs.properties.app_id) cannot be compared as strings in ES|QL"},
 		{"fieldref to missing", &translate.Match{Field: field(t, "AppId"), Op: translate.OpFieldRef, Ref: field(t, "IsRisky")},
 			"esql: field IsRisky is not supported: Elastic's azure.signinlogs data stream has no equivalent field"},
-		{"dotted capital I", eq(t, "UserDisplayName", str("İstanbul")),
-			"esql: case-insensitive match is not supported: the value contains \"İ\", which ES|QL's TO_LOWER (Java lower-casing) does not map as a single-character fold; use |cased or a regex"},
-		{"sigma", eq(t, "UserDisplayName", str("ΟΔΟΣ*")),
-			"esql: case-insensitive match is not supported: the value contains \"Σ\", which ES|QL's TO_LOWER (Java lower-casing) does not map as a single-character fold; use |cased or a regex"},
+		{"multi-valued", eq(t, "RiskEventTypes", str("unfamiliarFeatures")),
+			"esql: field RiskEventTypes is not supported: Elastic stores it as the multi-valued field azure.signinlogs.properties.risk_event_types, and ES|QL evaluates a comparison on a multi-valued field as null instead of matching any element"},
+		{"multi-valued ref", &translate.Match{Field: field(t, "AppId"), Op: translate.OpFieldRef, Ref: field(t, "SignInEventTypes")},
+			"esql: field SignInEventTypes is not supported: Elastic stores it as the multi-valued field azure.signinlogs.properties.sign_in_event_types, and ES|QL evaluates a comparison on a multi-valued field as null instead of matching any element"},
 		{"regex word boundary", &translate.Match{Field: field(t, "UserAgent"), Op: translate.OpRegex, Values: []translate.Value{re(`\bcurl\b`)}},
 			"esql: re is not supported: word boundaries (\\b, \\B) have no Lucene form"},
 		{"regex multiline", &translate.Match{Field: field(t, "UserAgent"), Op: translate.OpRegex, Values: []translate.Value{{Regex: `^curl`, Multiline: true}}},

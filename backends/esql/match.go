@@ -32,6 +32,24 @@ func elasticField(f *translate.Field, pos rules.Pos) error {
 	return nil
 }
 
+// singleValued rejects comparisons on fields the integration stores as arrays (the Graph signIn
+// properties that are collections). ES|QL compares a multi-valued field as null (with a warning),
+// not "any element matches", so no comparison on them keeps Sigma's meaning; IS NULL / IS NOT NULL
+// still work. This list belongs in the schema once it records arrays.
+func singleValued(f *translate.Field, pos rules.Pos) error {
+	switch f.Elastic.Name {
+	case "azure.signinlogs.properties.risk_event_types",
+		"azure.signinlogs.properties.risk_event_types_v2",
+		"azure.signinlogs.properties.authentication_methods_used",
+		"azure.signinlogs.properties.sign_in_event_types",
+		"azure.signinlogs.properties.session_lifetime_policies",
+		"azure.signinlogs.properties.authentication_context_class_references",
+		"azure.signinlogs.properties.applied_event_listeners":
+		return unsupported(pos, "field "+f.Name, "Elastic stores it as the multi-valued field %s, and ES|QL evaluates a comparison on a multi-valued field as null instead of matching any element", f.Elastic.Name)
+	}
+	return nil
+}
+
 func isStringType(t string) bool {
 	return t == "keyword" || t == "constant_keyword" || t == "wildcard"
 }
@@ -65,6 +83,16 @@ func match(m *translate.Match) (node, error) {
 	}
 	name := ident(f.Elastic.Name)
 	typ := f.Elastic.Type
+	if m.Op != translate.OpNull && m.Op != translate.OpExists {
+		if err := singleValued(f, m.Pos); err != nil {
+			return nil, err
+		}
+		if m.Op == translate.OpFieldRef && m.Ref != nil {
+			if err := singleValued(m.Ref, m.Pos); err != nil {
+				return nil, err
+			}
+		}
+	}
 	if m.TimePart != "" {
 		return timeMatch(m)
 	}
@@ -295,16 +323,37 @@ func caseless(s string) bool {
 	return true
 }
 
-// lowerSafe checks that strings.ToLower of s is what Java's toLowerCase(Locale.ROOT) (ES|QL's
-// TO_LOWER) makes of the same text: they differ on U+0130 (Java adds a combining dot) and on the
-// Greek capital sigma (Java lowers it to the final form at the end of a word).
-func lowerSafe(s string, pos rules.Pos) error {
+// asciiCase reports whether every character of s that takes part in case folding is ASCII. For
+// such literals TO_LOWER(field) compared with strings.ToLower(literal) is exact, whether ES|QL
+// evaluates it or rewrites it into a case-insensitive Lucene query (whose case folding is
+// ASCII-only in the versions that rewrite it). Other literals are matched with RLIKE and explicit
+// case-folding classes instead (foldRegex).
+func asciiCase(s string) bool {
 	for _, r := range s {
-		if r == 'İ' || r == 'Σ' || r == 'σ' || r == 'ς' {
-			return unsupported(pos, "case-insensitive match", "the value contains %q, which ES|QL's TO_LOWER (Java lower-casing) does not map as a single-character fold; use |cased or a regex", string(r))
+		if r >= 0x80 && (unicode.SimpleFold(r) != r || unicode.ToLower(r) != r || unicode.ToUpper(r) != r) {
+			return false
 		}
 	}
-	return nil
+	return true
+}
+
+// foldRegex renders a pattern as a Lucene regex (whole-value) in which every literal character is
+// its simple case-folding class: `*` is `.*`, `?` is `.`.
+func foldRegex(segs []rules.Segment) string {
+	var b strings.Builder
+	for _, s := range segs {
+		switch s.Kind {
+		case rules.SegStar:
+			b.WriteString(".*")
+		case rules.SegQuestion:
+			b.WriteByte('.')
+		default:
+			for _, r := range s.Text {
+				writeFoldRune(&b, r)
+			}
+		}
+	}
+	return b.String()
 }
 
 // stringEq renders OpEq values against the keyword field fieldName.
@@ -317,14 +366,11 @@ func stringEq(m *translate.Match, fieldName string, values []translate.Value) (n
 		shape, lit := translate.Classify(v.Segs)
 		text := translate.Literal(v.Segs)
 		plain := m.Cased || caseless(text)
-		if !plain {
-			if err := lowerSafe(text, v.Pos); err != nil {
-				return nil, err
-			}
-		}
 		switch {
 		case shape == translate.ShapeAny:
 			alts = append(alts, atom{text: name + " IS NOT NULL", total: true, neg: name + " IS NULL"})
+		case !plain && !asciiCase(text):
+			alts = append(alts, atom{text: name + " RLIKE " + quoteString(foldRegex(v.Segs))})
 		case shape == translate.ShapeExact && plain:
 			plainLits = appendUnique(plainLits, quoteString(lit))
 		case shape == translate.ShapeExact:

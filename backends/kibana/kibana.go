@@ -290,6 +290,9 @@ func (e *emitter) match(m *translate.Match) (node, error) {
 		return node{}, unsupported(m.Pos, "time modifier "+m.TimePart,
 			"Kibana KQL cannot extract a part of a date; use the esql target")
 	}
+	if len(m.Values) == 0 && m.Op != translate.OpExists && m.Op != translate.OpNull && m.Op != translate.OpFieldRef {
+		return node{}, fmt.Errorf("kibana: %s match on %s without values reached the backend", m.Op, f.Name)
+	}
 	switch m.Op {
 	case translate.OpExists:
 		return leaf(name + ": *"), nil

@@ -67,3 +67,18 @@ func BenchmarkEmit(b *testing.B) {
 		}
 	}
 }
+
+func TestEmitRejectsMalformedIR(t *testing.T) {
+	for name, q := range map[string]*translate.Query{
+		"no legs":      {Path: "r.yml"},
+		"empty values": single(eq("UserId")),
+		"false leg":    single(&translate.Const{Value: false}),
+		"nested const": single(and(eq("UserId", pat("a")), &translate.Const{Value: true})),
+	} {
+		_, err := emit(t, q)
+		var ue *translate.UnsupportedError
+		if err == nil || errors.As(err, &ue) {
+			t.Errorf("%s: got %v, want an internal (non-Unsupported) error", name, err)
+		}
+	}
+}

@@ -381,6 +381,8 @@ func TestUnsupported(t *testing.T) {
 			"esql: keyword search is not supported: ES|QL has no search over every field of an event (MATCH and QSTR are full-text queries on analyzed fields, not substring matches); name the field to search"},
 		{"not a number", eq(t, "AutonomousSystemNumber", str("AS123")),
 			"esql: field AutonomousSystemNumber is not supported: the value \"AS123\" is not a number, but AutonomousSystemNumber is the long field azure.signinlogs.properties.autonomous_system_number in Elastic"},
+		{"number with leading zero", eq(t, "AutonomousSystemNumber", str("0123")),
+			"esql: field AutonomousSystemNumber is not supported: the value \"0123\" is not a number in plain decimal form (its numeric value would not keep the text's meaning), but AutonomousSystemNumber is the long field azure.signinlogs.properties.autonomous_system_number in Elastic"},
 		{"wildcard on number", eq(t, "AutonomousSystemNumber", str("12*")),
 			"esql: field AutonomousSystemNumber is not supported: the value \"12*\" has wildcards, but AutonomousSystemNumber is the long field azure.signinlogs.properties.autonomous_system_number and has no keyword twin"},
 		{"not a boolean", eq(t, "DeviceDetail.isCompliant", str("yes")),
@@ -470,6 +472,17 @@ func BenchmarkEmit(b *testing.B) {
 	for b.Loop() {
 		if _, err := (Backend{}).Emit(q); err != nil {
 			b.Fatal(err)
+		}
+	}
+}
+
+func TestCanonicalNumbers(t *testing.T) {
+	for s, want := range map[string][2]bool{
+		"0": {true, true}, "-12": {true, true}, "00429": {false, false}, "1.50": {false, false}, "1.05": {false, true}, "1.": {false, false},
+		"": {false, false}, "-": {false, false}, "+5": {false, false}, "1e3": {false, false}, "0.5": {false, true}, "-0.5": {false, true},
+	} {
+		if got := [2]bool{canonicalInt(s), canonicalFloat(s)}; got != want {
+			t.Errorf("%q: int,float = %v, want %v", s, got, want)
 		}
 	}
 }

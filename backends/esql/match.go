@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"net/netip"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -170,10 +169,41 @@ func formatNum(v float64) string {
 	return strconv.FormatFloat(v, 'f', -1, 64)
 }
 
-var (
-	canonicalInt   = regexp.MustCompile(`^-?(0|[1-9][0-9]*)$`)
-	canonicalFloat = regexp.MustCompile(`^-?(0|[1-9][0-9]*)(\.[0-9]+)?$`)
-)
+// canonicalInt reports whether s is -?(0|[1-9][0-9]*): an integer written the way the number
+// itself prints, so numeric equality means the same as Sigma's string equality.
+func canonicalInt(s string) bool {
+	s = strings.TrimPrefix(s, "-")
+	if s == "" || s[0] == '0' && len(s) > 1 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// canonicalFloat reports whether s is a canonical integer optionally followed by `.digits` without
+// a trailing zero (the text a float prints as).
+func canonicalFloat(s string) bool {
+	whole, frac, ok := strings.Cut(s, ".")
+	if !canonicalInt(whole) {
+		return false
+	}
+	if !ok {
+		return true
+	}
+	if frac == "" || frac[len(frac)-1] == '0' {
+		return false
+	}
+	for i := 0; i < len(frac); i++ {
+		if frac[i] < '0' || frac[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
 
 // numericLiteral returns v as an ES|QL numeric literal for a field of type typ, if v's text is a
 // plain decimal number whose numeric equality means the same as the string equality Sigma asks for.
@@ -187,11 +217,11 @@ func numericLiteral(v translate.Value, typ string) (string, bool) {
 	}
 	switch typ {
 	case "float", "double", "half_float", "scaled_float":
-		if canonicalFloat.MatchString(raw) {
+		if canonicalFloat(raw) {
 			return raw, true
 		}
 	default:
-		if canonicalInt.MatchString(raw) {
+		if canonicalInt(raw) {
 			if _, err := strconv.ParseInt(raw, 10, 64); err == nil {
 				return raw, true
 			}
@@ -219,7 +249,11 @@ func eqMatch(m *translate.Match) (node, error) {
 				if translate.HasWildcard(v.Segs) {
 					return nil, unsupported(v.Pos, "field "+f.Name, "the value %q has wildcards, but %s is the %s field %s and has no keyword twin", v.Raw, f.Name, typ, f.Elastic.Name)
 				}
-				return nil, unsupported(v.Pos, "field "+f.Name, "the value %q is not a number, but %s is the %s field %s in Elastic", v.Raw, f.Name, typ, f.Elastic.Name)
+				what := "not a number"
+				if _, err := strconv.ParseFloat(v.Raw, 64); err == nil {
+					what = "not a number in plain decimal form (its numeric value would not keep the text's meaning)"
+				}
+				return nil, unsupported(v.Pos, "field "+f.Name, "the value %q is %s, but %s is the %s field %s in Elastic", v.Raw, what, f.Name, typ, f.Elastic.Name)
 			}
 			rest = append(rest, v)
 		}

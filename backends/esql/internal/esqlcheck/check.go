@@ -15,6 +15,7 @@ package esqlcheck
 import (
 	"fmt"
 	"strings"
+	"sync"
 
 	"github.com/alecthomas/participle/v2"
 	"github.com/alecthomas/participle/v2/lexer"
@@ -103,36 +104,38 @@ type Field struct {
 	Parts []string `parser:"@(Ident | QuotedIdent) (\".\" @(Ident | QuotedIdent))*"`
 }
 
-var lex = lexer.MustStateful(lexer.Rules{
-	"Root": {
-		{Name: "Whitespace", Pattern: `[ \t\r\n]+`},
-		{Name: "FromKw", Pattern: `(?i)FROM\b`, Action: lexer.Push("From")},
-		{Name: "String", Pattern: `"""[^\r\n]*?"""|"(?:\\[tnr"\\]|[^\r\n"\\])*"`},
-		{Name: "QuotedIdent", Pattern: "`(?:[^`]|``)+`"},
-		{Name: "Number", Pattern: `(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?`},
-		{Name: "Ident", Pattern: `[a-zA-Z][a-zA-Z0-9_]*|[_@][a-zA-Z0-9_]+`},
-		{Name: "Op", Pattern: `==|!=|<=|>=|<|>`},
-		{Name: "Punct", Pattern: `[(),.|\-]`},
-	},
-	"From": {
-		{Name: "Whitespace", Pattern: `[ \t\r\n]+`},
-		{Name: "Metadata", Pattern: `(?i)METADATA\b`},
-		{Name: "Pipe", Pattern: `\|`, Action: lexer.Pop()},
-		{Name: "Comma", Pattern: `,`},
-		{Name: "Index", Pattern: `[a-zA-Z0-9_.*:\-]+`},
-	},
+// parser is built once and never mutated.
+var parser = sync.OnceValue(func() *participle.Parser[Query] {
+	lex := lexer.MustStateful(lexer.Rules{
+		"Root": {
+			{Name: "Whitespace", Pattern: `[ \t\r\n]+`},
+			{Name: "FromKw", Pattern: `(?i)FROM\b`, Action: lexer.Push("From")},
+			{Name: "String", Pattern: `"""[^\r\n]*?"""|"(?:\\[tnr"\\]|[^\r\n"\\])*"`},
+			{Name: "QuotedIdent", Pattern: "`(?:[^`]|``)+`"},
+			{Name: "Number", Pattern: `(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?`},
+			{Name: "Ident", Pattern: `[a-zA-Z][a-zA-Z0-9_]*|[_@][a-zA-Z0-9_]+`},
+			{Name: "Op", Pattern: `==|!=|<=|>=|<|>`},
+			{Name: "Punct", Pattern: `[(),.|\-]`},
+		},
+		"From": {
+			{Name: "Whitespace", Pattern: `[ \t\r\n]+`},
+			{Name: "Metadata", Pattern: `(?i)METADATA\b`},
+			{Name: "Pipe", Pattern: `\|`, Action: lexer.Pop()},
+			{Name: "Comma", Pattern: `,`},
+			{Name: "Index", Pattern: `[a-zA-Z0-9_.*:\-]+`},
+		},
+	})
+	return participle.MustBuild[Query](
+		participle.Lexer(lex),
+		participle.Elide("Whitespace"),
+		participle.CaseInsensitive("Ident"),
+		participle.UseLookahead(4),
+	)
 })
-
-var parser = participle.MustBuild[Query](
-	participle.Lexer(lex),
-	participle.Elide("Whitespace"),
-	participle.CaseInsensitive("Ident"),
-	participle.UseLookahead(4),
-)
 
 // Parse parses query text.
 func Parse(query string) (*Query, error) {
-	return parser.ParseString("", query)
+	return parser().ParseString("", query)
 }
 
 // Functions lists the allowed functions (upper-case) with their minimum and maximum argument

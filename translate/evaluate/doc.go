@@ -62,6 +62,7 @@
 //     case-insensitively unless Cased, as every Sigma string comparison.
 //   - Keywords: a keyword matches when one of its patterns matches the string form of any top-level
 //     column of the event (every column, including Type and TimeGenerated as written; dynamic columns
-//     as their JSON text, so nested values, and keys, are searched). This is Sentinel's `search` /
-//     `* has`-style view of an event as its columns.
+//     as their JSON text, so nested values, and keys, are searched): the event seen as its
+//     columns' string forms, as Kusto's `where * contains` sees a row (the kusto backend rejects
+//     keywords; this is their meaning for targets that can search text).
 package evaluate

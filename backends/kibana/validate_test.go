@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -100,10 +101,12 @@ func knownFields() map[string]bool {
 	return known
 }
 
-// goldenQueries reads the non-error goldens: the query text up to an optional "-- warnings --" line.
-func goldenQueries(t *testing.T) []checkQuery {
+// goldenQueries reads the non-error goldens. A golden holds, per document of its rule file, the
+// one-line query and optionally "-- warnings --" and warning lines; every line that starts with the
+// data stream filter is a query.
+func goldenQueries(t *testing.T, dir string) []checkQuery {
 	t.Helper()
-	paths, err := filepath.Glob("../../testdata/golden/kibana/*.golden")
+	paths, err := filepath.Glob(filepath.Join(dir, "*.golden"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -117,8 +120,16 @@ func goldenQueries(t *testing.T) []checkQuery {
 		if strings.HasPrefix(text, "error: ") {
 			continue
 		}
-		text, _, _ = strings.Cut(text, "\n-- warnings --\n")
-		qs = append(qs, checkQuery{Name: "golden/" + filepath.Base(p), Text: strings.TrimSuffix(text, "\n")})
+		n := 0
+		for i, line := range strings.Split(text, "\n") {
+			if strings.HasPrefix(line, datasetFilter) {
+				n++
+				qs = append(qs, checkQuery{Name: "golden/" + filepath.Base(p) + ":" + strconv.Itoa(i+1), Text: line})
+			}
+		}
+		if n == 0 {
+			t.Errorf("%s: no query line (starting with %s)", p, datasetFilter)
+		}
 	}
 	return qs
 }
@@ -177,7 +188,7 @@ func TestKibanaParserAcceptsEmittedKQL(t *testing.T) {
 			qs = append(qs, checkQuery{Name: "unquoted/" + c.name, Text: checkField + ": " + c.want})
 		}
 	}
-	qs = append(qs, goldenQueries(t)...)
+	qs = append(qs, goldenQueries(t, "../../testdata/golden/kibana")...)
 	broken := brokenQueries()
 	res := runChecker(t, append(slices.Clone(qs), broken...))
 
@@ -214,5 +225,26 @@ func TestKibanaParserAcceptsEmittedKQL(t *testing.T) {
 		if r := res[q.Name]; r.OK {
 			t.Errorf("%s: Kibana's parser accepts the broken query %s", q.Name, q.Text)
 		}
+	}
+}
+
+func TestGoldenQueries(t *testing.T) {
+	dir := t.TempDir()
+	files := map[string]string{
+		"a.golden": datasetFilter + " and (x: 1)\n-- warnings --\n3:4: careful\n" + datasetFilter + "\n",
+		"b.golden": "error: 7:5: kibana: re is not supported: ...\n",
+	}
+	for name, text := range files {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got := goldenQueries(t, dir)
+	want := []checkQuery{
+		{Name: "golden/a.golden:1", Text: datasetFilter + " and (x: 1)"},
+		{Name: "golden/a.golden:4", Text: datasetFilter},
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("goldenQueries = %+v, want %+v", got, want)
 	}
 }

@@ -5,8 +5,11 @@
 //
 // Decisions (verified against Elasticsearch's ES|QL grammar, docs and sources; see README.md):
 //   - Case-insensitive Sigma matches compare TO_LOWER(field) with the literal lower-cased by
-//     strings.ToLower; literals without any case-folding character use the plain form. ES|QL's
-//     `=~` was disabled and is not in the grammar, so it is not used.
+//     strings.ToLower when every cased character of the literal is ASCII; literals without any
+//     case-folding character use the plain form; literals with non-ASCII cased characters use
+//     RLIKE with explicit case-folding classes, because Elasticsearch rewrites TO_LOWER comparisons
+//     into case-insensitive Lucene queries whose folding is ASCII-only. ES|QL's `=~` was disabled
+//     and is not in the grammar, so it is not used.
 //   - ES|QL logic is three-valued: a comparison with a null field is null, and NOT null drops the
 //     row, while Sigma treats a missing field as "does not match". Every NOT whose operand can be
 //     null is written NOT COALESCE(operand, false). Without a NOT, null and false filter alike.

@@ -41,6 +41,7 @@ type checkOutput struct {
 			Message string `json:"message"`
 			Start   int    `json:"start"`
 		} `json:"diagnostics"`
+		Strings []string `json:"strings"`
 	} `json:"results"`
 }
 
@@ -83,6 +84,14 @@ func schemaTables() map[string]string {
 // runValidator runs the script once over all queries and returns the diagnostics by name.
 func runValidator(t *testing.T, qs []checkQuery) map[string][]string {
 	t.Helper()
+	diags, _ := runValidatorStrings(t, qs)
+	return diags
+}
+
+// runValidatorStrings also returns, by name, the values Kusto's lexer decodes from each query's
+// string literals.
+func runValidatorStrings(t *testing.T, qs []checkQuery) (map[string][]string, map[string][]string) {
+	t.Helper()
 	node, err := exec.LookPath("node")
 	_, modErr := os.Stat(filepath.Join(validatorDir, "node_modules", "@kusto", "language-service-next"))
 	if err != nil || modErr != nil {
@@ -110,8 +119,9 @@ func runValidator(t *testing.T, qs []checkQuery) map[string][]string {
 	if len(out.Results) != len(qs) {
 		t.Fatalf("kusto-check.js returned %d results for %d queries", len(out.Results), len(qs))
 	}
-	diags := map[string][]string{}
+	diags, strs := map[string][]string{}, map[string][]string{}
 	for i, r := range out.Results {
+		strs[r.Name] = r.Strings
 		if r.Name != qs[i].Name {
 			t.Fatalf("result %d is %q, want %q", i, r.Name, qs[i].Name)
 		}
@@ -119,7 +129,7 @@ func runValidator(t *testing.T, qs []checkQuery) map[string][]string {
 			diags[r.Name] = append(diags[r.Name], d.Code+" at "+itoa(d.Start)+": "+d.Message)
 		}
 	}
-	return diags
+	return diags, strs
 }
 
 func itoa(n int) string {
@@ -197,4 +207,29 @@ func TestValidateWithKustoLanguage(t *testing.T) {
 		}
 	}
 	t.Logf("validated %d emitted queries (%d goldens) and %d broken ones", len(qs)-len(broken), len(golden), len(broken))
+}
+
+// TestEscapingRoundTrips feeds the escape hazards through Kusto's own lexer: each literal must
+// decode to exactly the input.
+func TestEscapingRoundTrips(t *testing.T) {
+	inputs := []string{"", "plain", `trailing\`, `\*`, `say "hi"`, "it's", "a\nb\tc\rd", "nul\x00bel\x07del\x7f",
+		"Ärger 日本 ✓", `C:\Windows\`, `\d+\.exe$`, `a""b`, "\u2028"}
+	var qs []checkQuery
+	for i, in := range inputs {
+		qs = append(qs,
+			checkQuery{Name: "string/" + itoa(i), Text: "print v = " + quoteString(in)},
+			checkQuery{Name: "regex/" + itoa(i), Text: "print v = " + quoteRegex(in)})
+	}
+	diags, strs := runValidatorStrings(t, qs)
+	for i, in := range inputs {
+		for _, kind := range []string{"string/", "regex/"} {
+			name := kind + itoa(i)
+			if d := diags[name]; len(d) > 0 {
+				t.Errorf("%s (%q): %s", name, in, strings.Join(d, "; "))
+			}
+			if got := strs[name]; len(got) != 1 || got[0] != in {
+				t.Errorf("%s: Kusto decodes %q, want %q", name, got, in)
+			}
+		}
+	}
 }

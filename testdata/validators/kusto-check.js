@@ -4,7 +4,8 @@
 //
 // stdin:  {"tables": {"SigninLogs": "(TimeGenerated:datetime, ...)", ...},
 //          "queries": [{"name": "...", "text": "..."}]}
-// stdout: {"results": [{"name": "...", "diagnostics": [{"code", "message", "start", "length"}]}]}
+// stdout: {"results": [{"name": "...", "diagnostics": [{"code", "message", "start", "length"}],
+//                       "strings": ["decoded value of each string literal, in text order", ...]}]}
 // exit 0 when the input was read (diagnostics or not), 2 on bad input.
 //
 // Checks per query:
@@ -111,6 +112,19 @@ function literalChecks(code, diags) {
   visit(code.Syntax);
 }
 
+// stringLiterals returns the values Kusto's lexer decodes from the query's string literals, so the
+// caller can prove its escaping round-trips.
+function stringLiterals(code) {
+  const out = [];
+  const visit = (node) => {
+    if (!node) return;
+    if (isLiteral(node) && typeName(node) === 'string' && node.LiteralValueInfo) out.push(node.LiteralValueInfo.Value);
+    for (const c of children(node)) visit(c);
+  };
+  visit(code.Syntax);
+  return out;
+}
+
 function main() {
   let input;
   try { input = JSON.parse(readStdin()); } catch (e) {
@@ -147,7 +161,7 @@ function main() {
         }
       }
     }
-    results.push({ name: q.name, diagnostics: diags });
+    results.push({ name: q.name, diagnostics: diags, strings: stringLiterals(code) });
   }
   process.stdout.write(JSON.stringify({ results }, null, 1) + '\n');
 }

@@ -21,7 +21,6 @@ import (
 	"errors"
 	"fmt"
 	"net/netip"
-	"regexp"
 	"strconv"
 	"strings"
 	"unicode"
@@ -395,16 +394,26 @@ func atomsNode(as []atom) node {
 	return node{op: opOr, kids: kids}
 }
 
-// integral and decimal are the number spellings Elasticsearch reads back to the same text.
-var (
-	integral = regexp.MustCompile(`^-?(0|[1-9][0-9]*)$`)
-)
+// integralText reports whether s is an integer in canonical decimal: an optional `-`, then `0` or
+// digits without a leading zero (so "-0" is not canonical either).
+func integralText(s string) bool {
+	s, neg := strings.CutPrefix(s, "-")
+	if s == "" || (len(s) > 1 || neg) && s[0] == '0' {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
 
 // canonicalNumber reports whether s is a number whose value, read by a numeric field of type t,
 // is spelled exactly s (so equality on the number keeps Sigma's equality on the text).
 func canonicalNumber(s, t string) bool {
 	if isIntegral(t) {
-		if !integral.MatchString(s) {
+		if !integralText(s) {
 			return false
 		}
 		_, err := strconv.ParseInt(s, 10, 64)
@@ -496,7 +505,7 @@ func octetPrefix(lit string) (string, bool) {
 		full[i] = "0"
 	}
 	for i, o := range octs {
-		if !integral.MatchString(o) || strings.HasPrefix(o, "-") {
+		if !integralText(o) || strings.HasPrefix(o, "-") {
 			return "", false
 		}
 		n, err := strconv.Atoi(o)

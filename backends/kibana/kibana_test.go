@@ -82,3 +82,11 @@ func TestEmitRejectsMalformedIR(t *testing.T) {
 		}
 	}
 }
+
+func TestIntegralText(t *testing.T) {
+	for s, want := range map[string]bool{"0": true, "50126": true, "-1": true, "00429": false, "": false, "-": false, "1.0": false, "+1": false, "1e3": false, "-0": false, "-10": true} {
+		if got := integralText(s); got != want {
+			t.Errorf("integralText(%q) = %v, want %v", s, got, want)
+		}
+	}
+}

@@ -420,7 +420,7 @@ func canonicalNumber(s, t string) bool {
 		return err == nil
 	}
 	v, err := strconv.ParseFloat(s, 64)
-	return err == nil && strconv.FormatFloat(v, 'f', -1, 64) == s
+	return err == nil && strconv.FormatFloat(v, 'f', -1, 64) == s && s != "-0"
 }
 
 // eq renders one value of an OpEq match as its atoms.

@@ -20,6 +20,7 @@ package kibana
 import (
 	"errors"
 	"fmt"
+	"math"
 	"net/netip"
 	"strconv"
 	"strings"
@@ -420,7 +421,7 @@ func canonicalNumber(s, t string) bool {
 		return err == nil
 	}
 	v, err := strconv.ParseFloat(s, 64)
-	return err == nil && strconv.FormatFloat(v, 'f', -1, 64) == s && s != "-0"
+	return err == nil && !math.IsNaN(v) && !math.IsInf(v, 0) && strconv.FormatFloat(v, 'f', -1, 64) == s && s != "-0"
 }
 
 // eq renders one value of an OpEq match as its atoms.

@@ -98,7 +98,7 @@ func TestCanonicalNumber(t *testing.T) {
 	}{
 		{"50126", "long", true}, {"00429", "long", false}, {"1.5", "long", false},
 		{"1.5", "float", true}, {"1.50", "float", false}, {"-0", "float", false}, {"0", "float", true},
-		{"1e3", "float", false}, {"NaN", "float", false}, {"99999999999999999999", "long", false},
+		{"1e3", "float", false}, {"NaN", "float", false}, {"+Inf", "float", false}, {"99999999999999999999", "long", false},
 	} {
 		if got := canonicalNumber(c.s, c.typ); got != c.want {
 			t.Errorf("canonicalNumber(%q, %s) = %v, want %v", c.s, c.typ, got, c.want)

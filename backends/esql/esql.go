@@ -218,6 +218,9 @@ func build(e translate.Expr) (node, error) {
 		}
 		return atom{text: "false", total: true, neg: "true"}, nil
 	case *translate.And:
+		if len(x.Args) == 0 {
+			return nil, fmt.Errorf("esql: empty and")
+		}
 		var args []node
 		for _, a := range x.Args {
 			n, err := build(a)
@@ -228,6 +231,9 @@ func build(e translate.Expr) (node, error) {
 		}
 		return and(args), nil
 	case *translate.Or:
+		if len(x.Args) == 0 {
+			return nil, fmt.Errorf("esql: empty or")
+		}
 		var args []node
 		for _, a := range x.Args {
 			n, err := build(a)
@@ -238,6 +244,9 @@ func build(e translate.Expr) (node, error) {
 		}
 		return or(args), nil
 	case *translate.Not:
+		if x.Arg == nil {
+			return nil, fmt.Errorf("esql: not without an operand")
+		}
 		n, err := build(x.Arg)
 		if err != nil {
 			return nil, err

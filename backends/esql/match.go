@@ -82,6 +82,12 @@ func match(m *translate.Match) (node, error) {
 	}
 	name := ident(f.Elastic.Name)
 	typ := f.Elastic.Type
+	switch m.Op {
+	case translate.OpEq, translate.OpRegex, translate.OpCIDR, translate.OpLt, translate.OpLte, translate.OpGt, translate.OpGte:
+		if len(m.Values) == 0 {
+			return nil, fmt.Errorf("esql: %v match on %s without values", m.Op, f.Name)
+		}
+	}
 	if m.Op != translate.OpNull && m.Op != translate.OpExists {
 		if err := singleValued(f, m.Pos); err != nil {
 			return nil, err

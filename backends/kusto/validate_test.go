@@ -233,3 +233,51 @@ func TestEscapingRoundTrips(t *testing.T) {
 		}
 	}
 }
+
+// TestEveryFieldParses reads every field of the schema in every table that has it, natively
+// (one table) and normalized (union legs, the function), and has Kusto.Language check the
+// identifiers and property paths.
+func TestEveryFieldParses(t *testing.T) {
+	s := translate.SignIn()
+	var qs []checkQuery
+	var legs []translate.Leg
+	for _, tb := range s.Tables() {
+		var args []translate.Expr
+		for _, f := range s.Fields() {
+			if !f.Tables.Has(tb.ID) {
+				continue
+			}
+			args = append(args, op(f, translate.OpExists))
+		}
+		w := &translate.Or{Args: args}
+		legs = append(legs, translate.Leg{Table: tb, Where: w})
+		out, err := Backend{}.Emit(&translate.Query{Tables: []*translate.Table{tb}, Legs: []translate.Leg{{Table: tb, Where: w}}})
+		if err != nil {
+			t.Fatalf("%s: %v", tb.Name, err)
+		}
+		qs = append(qs, checkQuery{Name: "native/" + tb.Name, Text: out.Query})
+	}
+	q := &translate.Query{Tables: s.Tables(), Legs: legs}
+	out, err := Backend{}.Emit(q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	qs = append(qs, checkQuery{Name: "union", Text: out.Query})
+	// Every field, through the function (which has all columns).
+	var fs []translate.Expr
+	for _, f := range s.Fields() {
+		fs = append(fs, op(f, translate.OpExists))
+	}
+	q.Where = &translate.Or{Args: fs}
+	out, err = Backend{Function: "CombinedSignInLogs"}.Emit(q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	qs = append(qs, checkQuery{Name: "function", Text: out.Query})
+	diags := runValidator(t, qs)
+	for _, c := range qs {
+		if d := diags[c.Name]; len(d) > 0 {
+			t.Errorf("%s: rejected by the Kusto validator:\n%s", c.Name, strings.Join(d, "\n"))
+		}
+	}
+}

@@ -54,6 +54,12 @@ func TestWhere(t *testing.T) {
 			`TO_LOWER(` + upn + `) LIKE "a?b*c"`},
 		{"any value", eq(t, "UserPrincipalName", str("*")),
 			upn + ` IS NOT NULL`},
+		{"any value on long", eq(t, "AutonomousSystemNumber", str("*")),
+			`azure.signinlogs.properties.autonomous_system_number IS NOT NULL`},
+		{"any value on boolean or false", eq(t, "IsInteractive", boolean(false), str("*")),
+			"(\n      azure.signinlogs.properties.is_interactive == false\n      or azure.signinlogs.properties.is_interactive IS NOT NULL\n    )"},
+		{"any value on date", notE(eq(t, "TimeGenerated", str("**"))),
+			`@timestamp IS NULL`},
 		{"not any value", notE(eq(t, "UserPrincipalName", str("*"))),
 			upn + ` IS NULL`},
 		// lists

@@ -237,16 +237,39 @@ func numericLiteral(v translate.Value, typ string) (string, bool) {
 }
 
 func eqMatch(m *translate.Match) (node, error) {
+	name := ident(m.Field.Elastic.Name)
+	// `*` alone matches any present value, whatever the field's type.
+	var anyValue []node
+	var rest []translate.Value
+	for _, v := range m.Values {
+		if shape, _ := translate.Classify(v.Segs); shape == translate.ShapeAny && v.Kind == rules.ValString {
+			anyValue = []node{atom{text: name + " IS NOT NULL", total: true, neg: name + " IS NULL"}}
+			continue
+		}
+		rest = append(rest, v)
+	}
+	if len(rest) == 0 {
+		return anyValue[0], nil
+	}
+	n, err := typedEq(m, rest)
+	if err != nil {
+		return nil, err
+	}
+	return or(append([]node{n}, anyValue...)), nil
+}
+
+// typedEq renders OpEq values according to the Elastic field's type.
+func typedEq(m *translate.Match, values []translate.Value) (node, error) {
 	f := m.Field
 	typ := f.Elastic.Type
 	name := ident(f.Elastic.Name)
 	switch {
 	case isStringType(typ):
-		return stringEq(m, f.Elastic.Name, m.Values)
+		return stringEq(m, f.Elastic.Name, values)
 	case isNumericType(typ):
 		var nums []string
-		var rest []translate.Value
-		for _, v := range m.Values {
+		var strs []translate.Value
+		for _, v := range values {
 			if lit, ok := numericLiteral(v, typ); ok {
 				nums = append(nums, lit)
 				continue
@@ -261,14 +284,14 @@ func eqMatch(m *translate.Match) (node, error) {
 				}
 				return nil, unsupported(v.Pos, "field "+f.Name, "the value %q is %s, but %s is the %s field %s in Elastic", v.Raw, what, f.Name, typ, f.Elastic.Name)
 			}
-			rest = append(rest, v)
+			strs = append(strs, v)
 		}
 		var alts []node
 		if len(nums) > 0 {
 			alts = append(alts, list(name, nums))
 		}
-		if len(rest) > 0 {
-			n, err := stringEq(m, f.Elastic.StringName, rest)
+		if len(strs) > 0 {
+			n, err := stringEq(m, f.Elastic.StringName, strs)
 			if err != nil {
 				return nil, err
 			}
@@ -277,7 +300,7 @@ func eqMatch(m *translate.Match) (node, error) {
 		return or(alts), nil
 	case typ == "boolean":
 		var have [2]bool
-		for _, v := range m.Values {
+		for _, v := range values {
 			b, ok := boolValue(v)
 			if !ok {
 				return nil, unsupported(v.Pos, "field "+f.Name, "the value %q is not true or false, but %s is the boolean field %s in Elastic", v.Raw, f.Name, f.Elastic.Name)
@@ -299,7 +322,7 @@ func eqMatch(m *translate.Match) (node, error) {
 	case typ == "ip":
 		var ips []string
 		var alts []node
-		for _, v := range m.Values {
+		for _, v := range values {
 			shape, lit := translate.Classify(v.Segs)
 			if shape == translate.ShapeAny {
 				alts = append(alts, atom{text: name + " IS NOT NULL", total: true, neg: name + " IS NULL"})

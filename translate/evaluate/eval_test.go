@@ -500,3 +500,26 @@ func TestEventText(t *testing.T) {
 		}
 	}
 }
+
+// everyConstruct compiles a program that uses every operator on plain, sub-key and whole-object
+// fields, for robustness tests.
+func everyConstruct(t testing.TB) *Program {
+	rt, ip, ua := field(t, "ResultType"), field(t, "IPAddress"), field(t, "UserAgent")
+	trust, loc, tg := field(t, "DeviceDetail.trustType"), field(t, "LocationDetails"), field(t, "TimeGenerated")
+	hour := match(tg, translate.OpGte, iv("3"))
+	hour.TimePart = "hour"
+	args := []translate.Expr{
+		match(rt, translate.OpEq, iv("50053"), sv("5*"), bv(true), fv("1.5")),
+		match(trust, translate.OpEq, sv("*a?b*")),
+		match(loc, translate.OpEq, sv(`*"city"*`)),
+		match(ua, translate.OpRegex, translate.Value{Kind: rules.ValString, Regex: `(?:py|cu)`, IgnoreCase: true}),
+		match(ip, translate.OpCIDR, translate.Value{Kind: rules.ValString, Prefix: netip.MustParsePrefix("1.2.3.0/24")}),
+		match(rt, translate.OpGt, iv("0")),
+		match(trust, translate.OpNull),
+		match(loc, translate.OpExists),
+		&translate.Match{Field: ua, Op: translate.OpFieldRef, Ref: trust, RefPrefix: true},
+		hour,
+		&translate.Keyword{Values: []translate.Value{sv("*x?y*")}},
+	}
+	return compileOne(t, not(&translate.Or{Args: []translate.Expr{&translate.And{Args: args[:6]}, &translate.And{Args: args[6:]}}}))
+}

@@ -7,6 +7,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/entrasig/entrasig/rules"
+	"github.com/entrasig/entrasig/translate"
 )
 
 // segs parses a test pattern the way Sigma writes one: `*` and `?` are wildcards, `\*`, `\?` and
@@ -180,8 +181,22 @@ func FuzzMatcher(f *testing.F) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got, want := m.match(s), oracle(t, g, cased).MatchString(s); got != want {
+		got := m.match(s)
+		if want := oracle(t, g, cased).MatchString(s); got != want {
 			t.Fatalf("match(%q, cased=%v, %q) = %v, oracle says %v", pat, cased, s, got, want)
+		}
+		// The backends' regex form of a pattern (translate.PatternRegex, with the dot-all and
+		// case flags they add) must mean the same.
+		flags := "(?s)"
+		if !cased {
+			flags = "(?is)"
+		}
+		re, err := regexp.Compile(flags + translate.PatternRegex(g))
+		if err != nil {
+			t.Fatalf("translate.PatternRegex(%q) does not compile: %v", pat, err)
+		}
+		if want := re.MatchString(s); got != want {
+			t.Fatalf("match(%q, cased=%v, %q) = %v, translate.PatternRegex %q says %v", pat, cased, s, got, translate.PatternRegex(g), want)
 		}
 	})
 }

@@ -151,3 +151,29 @@ func TestReaderReadError(t *testing.T) {
 		t.Errorf("got:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }
+
+// FuzzDecodeEvent checks that any line gives either an error or an event with a table and a time,
+// and that a compiled program of every construct evaluates it without panicking.
+func FuzzDecodeEvent(f *testing.F) {
+	f.Add([]byte(benchEvent))
+	f.Add([]byte(`{"TimeGenerated":"2024-05-06T07:08:09Z","Type":"SigninLogs","DeviceDetail":"{\"isCompliant\":true}","ResultType":50053}`))
+	f.Add([]byte(`{"TimeGenerated":"2024-05-06T07:08:09Z","LocationDetails":"[1,{\"a\":null}]","IPAddress":"::ffff:1.2.3.4"}`))
+	f.Add([]byte(`[]`))
+	p := everyConstruct(f)
+	f.Fuzz(func(t *testing.T, line []byte) {
+		ev, err := DecodeEvent(line, "AADNonInteractiveUserSignInLogs")
+		if err != nil {
+			if ev != nil {
+				t.Fatal("event with an error")
+			}
+			return
+		}
+		if ev.Table == nil || ev.Time.IsZero() && ev.Fields["TimeGenerated"] == nil {
+			t.Fatalf("incomplete event %+v", ev)
+		}
+		first := p.Match(ev)
+		if p.Match(ev) != first {
+			t.Fatal("Match is not stable on one event")
+		}
+	})
+}

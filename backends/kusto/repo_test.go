@@ -16,12 +16,22 @@ import (
 // accepts (checked in one validator run) or fails with a *translate.UnsupportedError, never
 // another error.
 func TestRepositoryRules(t *testing.T) {
-	paths, err := filepath.Glob(filepath.Join("..", "..", "testdata", "rules", "*.yml"))
+	emitDir(t, filepath.Join("..", "..", "testdata", "rules"))
+}
+
+// TestSigmaHQCorpus does the same for SigmaHQ's sign-in rules where the shared read-only corpus is
+// present next to the repository (it is not part of it).
+func TestSigmaHQCorpus(t *testing.T) {
+	emitDir(t, filepath.Join("..", "..", "..", "shared", "corpus", "sigmahq", "rules", "cloud", "azure", "signin_logs"))
+}
+
+func emitDir(t *testing.T, dir string) {
+	paths, err := filepath.Glob(filepath.Join(dir, "*.yml"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(paths) == 0 {
-		t.Skip("no repository rules")
+		t.Skip("no rules in " + dir)
 	}
 	var files []*rules.File
 	for _, p := range paths {

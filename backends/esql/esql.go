@@ -15,6 +15,8 @@
 //     null is written NOT COALESCE(operand, false). Without a NOT, null and false filter alike.
 //   - Regexes are re-emitted from Go's parse tree in Lucene syntax for RLIKE (regex.go).
 //   - Fields the integration keeps as `flattened` are rejected: ES|QL cannot filter on them.
+//   - The category filter is always emitted, also for all four kinds (as an IN of the four):
+//     AD FS sign-ins share the data stream.
 package esql
 
 import (
@@ -80,10 +82,11 @@ func (Backend) Emit(q *translate.Query) (translate.Output, error) {
 	}
 	conj := []node{atom{text: ident(datasetField) + " == " + quoteString(dataset), total: true}}
 	if len(groups) == 1 {
+		// The category filter is kept even for all four kinds: the data stream also receives AD FS
+		// sign-ins (category ADFSSignInLogs, see the integration's test-adfs-signin pipeline test),
+		// which no Sentinel sign-in table holds.
 		g := groups[0]
-		if len(g.tables) < 4 {
-			conj = append(conj, categoryAtom(g.tables))
-		}
+		conj = append(conj, categoryAtom(g.tables))
 		conj = appendConj(conj, g.pred)
 	} else {
 		var alts []node

@@ -311,7 +311,7 @@ func TestRouting(t *testing.T) {
 		{"service principal", query(p, translate.TableServicePrincipal),
 			head + "\n    and azure.signinlogs.category == \"ServicePrincipalSignInLogs\"\n    and azure.signinlogs.properties.status.error_code == 50053"},
 		{"all four same", query(p, 0, 1, 2, 3),
-			head + "\n    and azure.signinlogs.properties.status.error_code == 50053"},
+			head + "\n    and azure.signinlogs.category IN (\"SignInLogs\", \"NonInteractiveUserSignInLogs\", \"ServicePrincipalSignInLogs\", \"ManagedIdentitySignInLogs\")\n    and azure.signinlogs.properties.status.error_code == 50053"},
 		{"two same", query(p, 0, 1),
 			head + "\n    and azure.signinlogs.category IN (\"SignInLogs\", \"NonInteractiveUserSignInLogs\")\n    and azure.signinlogs.properties.status.error_code == 50053"},
 		{"different per table", &translate.Query{Tables: all, Legs: []translate.Leg{
@@ -323,7 +323,8 @@ func TestRouting(t *testing.T) {
 			{Table: all[0], Where: notE(pUser)}, {Table: all[2], Where: &translate.Const{Value: true}},
 		}},
 			head + "\n    and (\n      (\n        azure.signinlogs.category == \"SignInLogs\"\n        and NOT COALESCE(TO_LOWER(azure.signinlogs.properties.user_principal_name) LIKE \"*admin*\", false)\n      )\n      or azure.signinlogs.category == \"ServicePrincipalSignInLogs\"\n    )"},
-		{"all four const true", query(&translate.Const{Value: true}, 0, 1, 2, 3), head},
+		{"all four const true", query(&translate.Const{Value: true}, 0, 1, 2, 3),
+			head + "\n    and azure.signinlogs.category IN (\"SignInLogs\", \"NonInteractiveUserSignInLogs\", \"ServicePrincipalSignInLogs\", \"ManagedIdentitySignInLogs\")"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

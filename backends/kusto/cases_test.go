@@ -95,6 +95,8 @@ func emitCases(t testing.TB) []emitCase {
 		{name: "ResultType not", q: single(not(eq(rt, num("0")))), want: "SigninLogs\n| where not(ResultType == \"0\")"},
 		{name: "ResultType prefix", q: single(eq(rt, pat("500*"))), want: "SigninLogs\n| where ResultType startswith \"500\""},
 		{name: "long column", q: single(eq(dur, num("5"))), want: "SigninLogs\n| where DurationMs == 5"},
+		{name: "long column big integer keeps precision", q: single(eq(dur, num("9007199254740993"))), want: "SigninLogs\n| where DurationMs == 9007199254740993"},
+		{name: "long column leading zero", q: single(eq(dur, num("00429"))), want: "SigninLogs\n| where DurationMs == 429"},
 		{name: "long column list", q: single(eq(dur, num("1"), num("2"))), want: "SigninLogs\n| where DurationMs in (1, 2)"},
 		{name: "long column not", q: single(not(eq(dur, num("5")))), want: "SigninLogs\n| where not(coalesce(DurationMs == 5, false))"},
 		{name: "long column empty string", q: single(eq(dur, pat(""))), want: "SigninLogs\n| where isnotnull(DurationMs) and tostring(DurationMs) == \"\""},
@@ -126,6 +128,14 @@ func emitCases(t testing.TB) []emitCase {
 		{name: "re sub-key", q: on(op(browser, translate.OpRegex, re(`Edge`, "")), N), want: "AADNonInteractiveUserSignInLogs\n| where tostring(todynamic(DeviceDetail).browser) matches regex @\"Edge\""},
 		{name: "re newline uses escaped literal", q: single(op(ua, translate.OpRegex, re("a\nb", ""))), want: "SigninLogs\n| where UserAgent matches regex \"a\\nb\""},
 		{name: "re dollar warns", q: single(op(ua, translate.OpRegex, re(`abc$`, ""))), want: "SigninLogs\n| where UserAgent matches regex @\"abc$\"",
+			warns: []string{"kusto: `$` in the regex matches only at the very end of the value in RE2 (Kusto); PCRE also matches before a final newline"}},
+		{name: "re dollar warns once across legs", q: on(op(rt, translate.OpRegex, re(`^5\d+$`, "")), I, N), want: "union isfuzzy=true\n" +
+			"    (SigninLogs\n" +
+			"    | extend Status = todynamic(Status), LocationDetails = todynamic(LocationDetails), ConditionalAccessPolicies = todynamic(ConditionalAccessPolicies), MfaDetail = todynamic(MfaDetail), DeviceDetail = todynamic(DeviceDetail)\n" +
+			"    | where ResultType matches regex @\"^5\\d+$\"),\n" +
+			"    (AADNonInteractiveUserSignInLogs\n" +
+			"    | extend Status = todynamic(Status), LocationDetails = todynamic(LocationDetails), ConditionalAccessPolicies = todynamic(ConditionalAccessPolicies), MfaDetail = todynamic(MfaDetail), DeviceDetail = todynamic(DeviceDetail)\n" +
+			"    | where ResultType matches regex @\"^5\\d+$\")",
 			warns: []string{"kusto: `$` in the regex matches only at the very end of the value in RE2 (Kusto); PCRE also matches before a final newline"}},
 		{name: "re dollar multiline no warning", q: single(op(ua, translate.OpRegex, re(`abc$`, "m"))), want: "SigninLogs\n| where UserAgent matches regex @\"(?m)abc$\""},
 		{name: "re lookahead", q: single(op(ua, translate.OpRegex, re(`a(?=b)`, ""))), errPos: pos,
@@ -241,6 +251,8 @@ func emitCases(t testing.TB) []emitCase {
 		// errors
 		{name: "keyword", q: single(&translate.Keyword{Values: []translate.Value{pat("*mimikatz*")}, Pos: pos}), errPos: pos,
 			err: "kusto: keyword search is not supported: Sentinel rows carry no raw event text: `search` and `has` match whole terms, not substrings, and `where * contains` sees only the columns' string forms; match a named field instead"},
+		{name: "unknown operator", q: single(op(ua, translate.Op(99), pat("x"))), errPos: pos,
+			err: "kusto: Op(99) is not supported: the kusto backend does not know this operator"},
 		{name: "compare on bool", q: single(op(comp, translate.OpGt, num("1"))), errPos: pos,
 			err: "kusto: gt on field DeviceDetail.isCompliant is not supported: a numeric comparison needs a numeric field"},
 		{name: "correlation", q: &translate.Query{Correlation: &translate.Correlation{Type: "event_count", Pos: pos}}, errPos: pos,

@@ -446,6 +446,13 @@ func number(v translate.Value, pos rules.Pos) (string, error) {
 		}
 		return "", unsupported(p, "number "+v.Raw, "Kusto has no literal for infinity or NaN")
 	}
+	if v.Kind == rules.ValInt {
+		// Exactly as written when it is a plain decimal integer (no float64 rounding), without
+		// leading zeros.
+		if i, err := strconv.ParseInt(strings.TrimPrefix(v.Raw, "+"), 10, 64); err == nil {
+			return strconv.FormatInt(i, 10), nil
+		}
+	}
 	if n == math.Trunc(n) && math.Abs(n) < 1e15 {
 		return strconv.FormatInt(int64(n), 10), nil
 	}

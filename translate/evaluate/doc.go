@@ -22,6 +22,11 @@
 // for concurrent use; an Event memoizes parsed JSON text, so one Event is used by one goroutine at a
 // time. Match keeps nothing per event, so memory does not grow with the number of events.
 //
+// Correlations are not evaluated yet (Compile rejects them). The types are laid out for it: a
+// correlation evaluator compiles each of Correlation.Rules into a Program, takes each event's group
+// key from Event.Text of the group-by fields (CorrField.PerRule for the rule that matched) and its
+// time from Event.Time, and keeps state only per open window and key.
+//
 // # Semantic decisions
 //
 // The value of a field is one of: null (the column is absent, JSON null, or a sub-key that is

@@ -111,8 +111,13 @@ func tableNames() string {
 	return strings.Join(names, ", ")
 }
 
+// parseTime parses an RFC 3339 date-time (any number of fraction digits; RFC 3339 also allows a
+// lower-case t and z) and returns it in UTC.
 func parseTime(s string) (time.Time, error) {
 	t, err := time.Parse(time.RFC3339Nano, s)
+	if err != nil && strings.ContainsAny(s, "tz") {
+		t, err = time.Parse(time.RFC3339Nano, strings.ToUpper(s))
+	}
 	if err != nil {
 		return time.Time{}, err
 	}

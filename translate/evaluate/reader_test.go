@@ -50,7 +50,8 @@ func TestReader(t *testing.T) {
 		`{"TimeGenerated":"2024-05-06T07:08:09Z","Type":"SigninLogs"} {}`,
 		`{"TimeGenerated":"2024-05-06T07:08:09Z","Type":"SigninLogs",}`,
 		`{"TimeGenerated":"2024-05-06T09:08:09.1234567+02:00","Type":"AADServicePrincipalSignInLogs"}`,
-		"{\"TimeGenerated\":\"2024-05-06T07:08:09Z\",\"Type\":\"SigninLogs\"}\r",
+		`{"TimeGenerated":"2024-05-06T07:08:09","Type":"SigninLogs"}`,
+		"{\"TimeGenerated\":\"2024-05-06t07:08:09z\",\"Type\":\"SigninLogs\"}\r",
 		`{"TimeGenerated":"2024-05-06T07:08:09Z","Type":"SigninLogs"}`,
 	}, "\n") // no newline after the last line
 	got := readAll(t, NewReader(strings.NewReader(input), "events.jsonl", ""))
@@ -68,8 +69,9 @@ func TestReader(t *testing.T) {
 		"events.jsonl:13: invalid JSON at byte 62: unexpected data after the JSON value",
 		"events.jsonl:14: invalid JSON at byte 61: invalid character '}' looking for beginning of object key string",
 		"15 AADServicePrincipalSignInLogs 2024-05-06T07:08:09.1234567Z",
-		"16 SigninLogs 2024-05-06T07:08:09Z",
+		`events.jsonl:16: TimeGenerated "2024-05-06T07:08:09" is not an RFC 3339 date-time`,
 		"17 SigninLogs 2024-05-06T07:08:09Z",
+		"18 SigninLogs 2024-05-06T07:08:09Z",
 	}
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("got:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))

@@ -87,19 +87,24 @@ func query(where translate.Expr, tables ...translate.TableID) *translate.Query {
 
 func signin(where translate.Expr) *translate.Query { return query(where, translate.TableSignin) }
 
-// knownFields is the checker's field set: the schema's Elastic names and keyword twins plus the
-// routing fields.
-func knownFields(name string) bool {
+// knownFields is the checker's field set: the schema's Elastic names (with their mapping types) and
+// keyword twins plus the routing fields.
+func knownFields(name string) (string, bool) {
 	switch name {
-	case datasetField, categoryField:
-		return true
+	case datasetField:
+		return "constant_keyword", true
+	case categoryField:
+		return "keyword", true
 	}
 	for _, f := range translate.SignIn().Fields() {
-		if f.Elastic.Name == name || f.Elastic.StringName == name {
-			return true
+		if f.Elastic.Name == name {
+			return f.Elastic.Type, true
+		}
+		if f.Elastic.StringName == name {
+			return "keyword", true
 		}
 	}
-	return false
+	return "", false
 }
 
 // mustCheck fails the test when text does not parse and check.

@@ -165,9 +165,16 @@ func MetadataField(name string) bool {
 	return false
 }
 
-// Check parses query and checks it against the known field names (fields reports whether a
-// dotted name, backticks removed, exists). It returns every problem found.
-func Check(query string, fields func(string) bool) []error {
+// FieldTypes tells the checker about fields: for a dotted name (backticks removed) whether it
+// exists and its Elasticsearch mapping type (keyword, constant_keyword, long, float, boolean, ip,
+// date, ...; "" when unknown, which skips type checks).
+type FieldTypes func(name string) (typ string, ok bool)
+
+// Check parses query and checks names and the types of comparisons: a field compared with a
+// literal must get a literal of its kind (number, true/false, string; an ip field only TO_IP(...)),
+// `== null` is rejected (it is always null; IS NULL is meant), and LIKE / RLIKE need a string
+// operand. It returns every problem found.
+func Check(query string, fields FieldTypes) []error {
 	q, err := Parse(query)
 	if err != nil {
 		return []error{err}
@@ -191,7 +198,7 @@ func Check(query string, fields func(string) bool) []error {
 }
 
 type checker struct {
-	fields func(string) bool
+	fields FieldTypes
 	meta   map[string]bool
 	errs   []error
 }
@@ -217,9 +224,15 @@ func (c *checker) not(n *NotExpr) {
 	c.value(p.Left)
 	if p.Right != nil {
 		c.value(p.Right)
+		c.compare(p.Left, p.Right)
+		c.compare(p.Right, p.Left)
 	}
 	for _, v := range p.In {
 		c.value(v)
+		c.compare(p.Left, v)
+	}
+	if (p.Like != nil || p.RLike != nil) && !c.stringValued(p.Left) {
+		c.errf(p.Left.Pos, "LIKE and RLIKE need a string operand")
 	}
 	if p.Like != nil {
 		if s, err := Unquote(p.Like.Raw); err != nil {
@@ -249,7 +262,7 @@ func (c *checker) value(v *Value) {
 		}
 	case v.Field != nil:
 		name := FieldName(v.Field.Parts)
-		if !c.fields(name) && !c.meta[name] {
+		if _, ok := c.fields(name); !ok && !c.meta[name] {
 			c.errf(v.Field.Pos, "unknown field %s", name)
 		}
 	case v.Paren != nil:
@@ -259,6 +272,81 @@ func (c *checker) value(v *Value) {
 			c.errf(v.Lit.Str.Pos, "%v", err)
 		}
 	}
+}
+
+// fieldType returns the mapping type of a value that is a plain field reference.
+func (c *checker) fieldType(v *Value) (string, bool) {
+	if v.Field == nil {
+		return "", false
+	}
+	typ, ok := c.fields(FieldName(v.Field.Parts))
+	return typ, ok && typ != ""
+}
+
+// compare checks a field compared with a literal (or, for ip fields, anything but TO_IP).
+func (c *checker) compare(field, other *Value) {
+	typ, ok := c.fieldType(field)
+	if !ok {
+		return
+	}
+	lit := other.Lit
+	if lit != nil && lit.Null {
+		c.errf(other.Pos, "comparing with null is always null; use IS NULL")
+		return
+	}
+	switch {
+	case isNumeric(typ):
+		if lit != nil && lit.Num == nil {
+			c.errf(other.Pos, "%s is a %s field: compare it with a number", FieldName(field.Field.Parts), typ)
+		}
+	case typ == "boolean":
+		if lit != nil && lit.Bool == nil {
+			c.errf(other.Pos, "%s is a boolean field: compare it with true or false", FieldName(field.Field.Parts))
+		}
+	case typ == "ip":
+		if lit != nil || other.Call != nil && !strings.EqualFold(other.Call.Name, "TO_IP") {
+			c.errf(other.Pos, "%s is an ip field: compare it with TO_IP(\"...\")", FieldName(field.Field.Parts))
+		}
+	case isString(typ):
+		if lit != nil && lit.Str == nil {
+			c.errf(other.Pos, "%s is a %s field: compare it with a string", FieldName(field.Field.Parts), typ)
+		}
+	}
+}
+
+// stringValued reports whether v can be the operand of LIKE / RLIKE: a string field or a
+// function returning a string.
+func (c *checker) stringValued(v *Value) bool {
+	switch {
+	case v.Field != nil:
+		typ, ok := c.fieldType(v)
+		return !ok || isString(typ)
+	case v.Call != nil:
+		switch strings.ToUpper(v.Call.Name) {
+		case "TO_LOWER", "TO_UPPER", "TO_STRING":
+			return true
+		}
+		return false
+	case v.Lit != nil:
+		return v.Lit.Str != nil
+	}
+	return true
+}
+
+func isNumeric(t string) bool {
+	switch t {
+	case "long", "integer", "short", "byte", "float", "double", "half_float", "scaled_float", "unsigned_long":
+		return true
+	}
+	return false
+}
+
+func isString(t string) bool {
+	switch t {
+	case "keyword", "constant_keyword", "wildcard", "text", "match_only_text":
+		return true
+	}
+	return false
 }
 
 // FieldName joins field name parts, removing backtick quoting.

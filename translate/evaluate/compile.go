@@ -68,6 +68,9 @@ type leg struct {
 // Compile prepares q for evaluation: patterns, regexes, prefixes and numbers are compiled once.
 // Correlation queries are not evaluated by this package yet and give an error.
 func Compile(q *translate.Query) (*Program, error) {
+	if q == nil {
+		return nil, &CompileError{Msg: "nil query"}
+	}
 	wrap := func(err error) error {
 		ce := &CompileError{Path: q.Path, Msg: err.Error()}
 		var pe *posError

@@ -461,6 +461,7 @@ func TestCompileErrors(t *testing.T) {
 		{"unknown time part", &translate.Query{Path: "p.yml", Legs: []translate.Leg{{Table: table(t, "SigninLogs"),
 			Where: &translate.Match{Field: field(t, "TimeGenerated"), Op: translate.OpEq, TimePart: "second", Values: []translate.Value{iv("1")}}}}},
 			"p.yml: TimeGenerated: unknown time part \"second\""},
+		{"nil query", nil, "nil query"},
 		{"nil expression", &translate.Query{Path: "p.yml", Legs: []translate.Leg{{Table: table(t, "SigninLogs")}}},
 			"p.yml: missing expression"},
 	}

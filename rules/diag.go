@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 )
 
 // Pos is a 1-based line and column in a source file. The zero Pos means "no position".
@@ -63,10 +65,12 @@ func (d Diagnostic) Error() string {
 //	    |                            ^
 func (d Diagnostic) Format() string {
 	s := d.Error()
-	if d.Source == "" || !d.Pos.IsValid() {
+	line := strings.TrimRight(d.Source, "\r\n")
+	if line == "" || !d.Pos.IsValid() || !printable(line) {
+		// No snippet for unknown lines, or for lines that are not printable text (binary input
+		// must not be echoed to a terminal).
 		return s
 	}
-	line := strings.TrimRight(d.Source, "\r\n")
 	// Tabs are kept so the caret lines up in a terminal; other runes count as one column.
 	var pad strings.Builder
 	col := 1
@@ -82,6 +86,19 @@ func (d Diagnostic) Format() string {
 		col++
 	}
 	return s + "\n    | " + line + "\n    | " + pad.String() + "^"
+}
+
+// printable reports whether a source line is valid UTF-8 without control characters (tabs allowed).
+func printable(line string) bool {
+	if !utf8.ValidString(line) {
+		return false
+	}
+	for _, r := range line {
+		if r != '\t' && (unicode.IsControl(r) || r == utf8.RuneError) {
+			return false
+		}
+	}
+	return true
 }
 
 // Diagnostics is an ordered list of diagnostics.

@@ -209,7 +209,7 @@ func (b Backend) Emit(q *translate.Query) (translate.Output, error) {
 	if where != "" {
 		out += " | where " + where
 	}
-	return translate.Output{Query: out, Warnings: append([]translate.Warning(nil), q.Warnings...)}, nil
+	return translate.Output{Query: out}, nil
 }
 
 func allSearch(groups []*group) bool {

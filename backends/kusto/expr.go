@@ -382,6 +382,9 @@ func (e *emitter) pattern(l *eqItems, m *translate.Match, a access, v translate.
 			flags = "(?is)"
 		}
 		rx := flags + translate.PatternRegex(segs)
+		if reason, _ := checkRE2(rx, syntax.Perl); reason != "" {
+			return fmt.Errorf("kusto: internal: wildcard regex %q: %s", rx, reason)
+		}
 		l.items = append(l.items, a.guardEmpty(rx, s+" matches regex "+quoteRegex(rx)))
 		return nil
 	}

@@ -235,6 +235,9 @@ func syntaxMessage(toks []condToken, off int) string {
 	switch {
 	case prev == nil || prev.text == "(" || prev.typ == "Keyword" && (prev.text == "and" || prev.text == "or" || prev.text == "not"):
 		want = operand
+		if idx < len(toks) && toks[idx].text == "them" {
+			return `condition: unexpected "them", it must follow "1 of" or "all of"`
+		}
 		if idx < len(toks) && strings.Contains(toks[idx].text, "*") && toks[idx].typ == "Word" {
 			return fmt.Sprintf("condition: unexpected pattern %s, a wildcard pattern needs \"1 of\" or \"all of\"", got)
 		}
@@ -249,9 +252,22 @@ func syntaxMessage(toks []condToken, off int) string {
 		if idx < len(toks) && toks[idx].text == "of" && prev.typ == "Word" {
 			return fmt.Sprintf("condition: unexpected \"of\" after %q, expected \"1 of\", \"any of\" or \"all of\" (there is no \"N of\")", prev.text)
 		}
-		want = `"and", "or" or ")"`
-		if idx == len(toks) {
+		depth := 0
+		for _, t := range toks[:idx] {
+			switch t.text {
+			case "(":
+				depth++
+			case ")":
+				depth--
+			}
+		}
+		switch {
+		case depth > 0 && idx == len(toks):
 			want = `")"`
+		case depth > 0:
+			want = `"and", "or" or ")"`
+		default:
+			want = `"and" or "or"`
 		}
 	}
 	return fmt.Sprintf("condition: unexpected %s, expected %s", got, want)

@@ -206,7 +206,7 @@ func loadCorrelation(c *docCtx, d *Document, root *yaml.Node) {
 
 func loadBool(c *docCtx, v *yaml.Node, what string) bool {
 	if v.Kind != yaml.ScalarNode || v.Tag != "!!bool" {
-		c.errorf(posOf(v), "%s must be true or false, got %s", what, kindName(v))
+		c.errorf(posOf(v), "%s must be true or false, got %s", what, describe(v))
 		return false
 	}
 	return v.Value == "true" || v.Value == "True" || v.Value == "TRUE"
@@ -246,10 +246,12 @@ func loadCorrCondition(c *docCtx, cr *Correlation, v *yaml.Node, typeOK bool) {
 		return
 	}
 	var fieldNode, pctNode *yaml.Node
+	ops := 0
 	for i := 0; i+1 < len(v.Content); i += 2 {
 		k, val := v.Content[i], v.Content[i+1]
 		switch k.Value {
 		case "gt", "gte", "lt", "lte", "eq", "neq":
+			ops++
 			t := Threshold{Op: k.Value, Raw: val.Value, Pos: posOf(val)}
 			f, ok := numberValue(val)
 			if !ok {
@@ -274,7 +276,7 @@ func loadCorrCondition(c *docCtx, cr *Correlation, v *yaml.Node, typeOK bool) {
 				quoteSuggest(k.Value, []string{"gt", "gte", "lt", "lte", "eq", "neq", "field", "percentile"}))
 		}
 	}
-	if len(cr.Conditions) == 0 {
+	if ops == 0 {
 		c.errorf(posOf(v), "correlation condition needs at least one of gt, gte, lt, lte, eq, neq")
 	}
 	if !typeOK {
@@ -295,10 +297,22 @@ func loadCorrCondition(c *docCtx, cr *Correlation, v *yaml.Node, typeOK bool) {
 	}
 }
 
+// describe names a node for messages: `string "x"` for scalars, `a list` otherwise.
+func describe(n *yaml.Node) string {
+	if n.Kind == yaml.ScalarNode && n.Tag != "!!null" {
+		return fmt.Sprintf("%s %q", tagName(n), clip(n.Value, 40))
+	}
+	return kindName(n)
+}
+
 func tagName(n *yaml.Node) string {
 	switch n.Tag {
 	case "!!str":
 		return "string"
+	case "!!int":
+		return "integer"
+	case "!!float":
+		return "number"
 	case "!!bool":
 		return "boolean"
 	case "!!null":
@@ -333,7 +347,7 @@ func numberValue(n *yaml.Node) (float64, bool) {
 func loadFilter(c *docCtx, d *Document, root *yaml.Node) {
 	fl := d.Filter
 	fl.Logsource = loadLogsource(c, root, d.Pos)
-	sec, _ := mapGet(root, "filter")
+	sec, key := mapGet(root, "filter")
 	if sec.Kind != yaml.MappingNode {
 		c.errorf(posOf(sec), "filter must be a mapping of rules, searches and a condition, got %s", kindName(sec))
 		return
@@ -344,5 +358,5 @@ func loadFilter(c *docCtx, d *Document, root *yaml.Node) {
 	} else {
 		fl.Rules = loadRefs(c, rn, "filter rules")
 	}
-	fl.Detection = loadDetection(c, sec, "filter", []string{"rules"})
+	fl.Detection = loadDetection(c, sec, posOf(key), "filter", []string{"rules"})
 }

@@ -9,19 +9,19 @@ import (
 
 func loadRule(c *docCtx, d *Document, root *yaml.Node) {
 	d.Rule.Logsource = loadLogsource(c, root, d.Pos)
-	det, _ := mapGet(root, "detection")
-	d.Rule.Detection = loadDetection(c, det, "detection", nil)
+	det, key := mapGet(root, "detection")
+	d.Rule.Detection = loadDetection(c, det, posOf(key), "detection", nil)
 }
 
 // loadDetection reads a detection-like mapping: named searches plus `condition`. skip lists
 // keys that belong to the enclosing structure (a filter's `rules`).
-func loadDetection(c *docCtx, n *yaml.Node, section string, skip []string) Detection {
+func loadDetection(c *docCtx, n *yaml.Node, keyPos Pos, section string, skip []string) Detection {
 	det := Detection{Pos: posOf(n)}
 	if n.Kind != yaml.MappingNode {
 		c.errorf(posOf(n), "%s must be a mapping of searches and a condition, got %s", section, kindName(n))
 		return det
 	}
-	var condNode, condKey *yaml.Node
+	var condNode *yaml.Node
 	var nearMiss []*yaml.Node
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k, v := n.Content[i], n.Content[i+1]
@@ -29,7 +29,7 @@ func loadDetection(c *docCtx, n *yaml.Node, section string, skip []string) Detec
 		case contains(skip, k.Value):
 			continue
 		case k.Value == "condition":
-			condNode, condKey = v, k
+			condNode = v
 		case k.Value == "timeframe":
 			c.errorf(posOf(k), "%s.timeframe is Sigma v1 syntax, %s (timespan)", section, v1Rewrite)
 		case closest(k.Value, []string{"condition"}) != "" && !strings.ContainsAny(k.Value, "_0123456789"):
@@ -50,23 +50,27 @@ func loadDetection(c *docCtx, n *yaml.Node, section string, skip []string) Detec
 	}
 	if condNode == nil {
 		if len(nearMiss) == 0 {
-			c.errorf(posOf(n), "%s has no condition (required)", section)
+			c.errorf(keyPos, "%s has no condition (required)", section)
 		}
 		return det
 	}
-	_ = condKey
 	items := []*yaml.Node{condNode}
+	ok := true
 	if condNode.Kind == yaml.SequenceNode {
 		items = condNode.Content
 		if len(items) == 0 {
 			c.errorf(posOf(condNode), "condition: empty list")
+			ok = false
 		}
 	}
 	used := map[string]bool{}
-	ok := true
 	for _, it := range items {
 		if it.Kind != yaml.ScalarNode || it.Tag != "!!str" {
-			c.errorf(posOf(it), "condition must be a string (or a list of strings), got %s", kindName(it))
+			got := kindName(it)
+			if it.Kind == yaml.ScalarNode {
+				got = fmt.Sprintf("%s %s", tagName(it), it.Value)
+			}
+			c.errorf(posOf(it), "condition must be a string (or a list of strings), got %s", clip(got, 40))
 			ok = false
 			continue
 		}
@@ -235,14 +239,5 @@ func loadValueMod(c *docCtx, n *yaml.Node, expand, re bool) *Value {
 	case ValInt, ValFloat, ValBool:
 		v.Segs = []Segment{{Kind: SegLit, Text: n.Value}}
 	}
-	_ = c
 	return v
-}
-
-func describeValues(vs []*Value) string {
-	parts := make([]string, len(vs))
-	for i, v := range vs {
-		parts[i] = fmt.Sprintf("%s:%q", v.Kind, v.Raw)
-	}
-	return strings.Join(parts, ",")
 }

@@ -158,6 +158,22 @@ func offsetPos(text string, off int) Pos {
 	return Pos{line, 1 + utf8.RuneCountInString(text[start:off])}
 }
 
+// clamp keeps a position inside the file: the YAML parser reports end-of-input positions on the
+// line after a final newline.
+func (f *File) clamp(p Pos) Pos {
+	if !p.IsValid() || len(f.Lines) == 0 {
+		return p
+	}
+	if p.Line > len(f.Lines) {
+		last := f.Lines[len(f.Lines)-1]
+		return Pos{len(f.Lines), utf8.RuneCountInString(last) + 1}
+	}
+	if p.Col < 1 {
+		p.Col = 1
+	}
+	return p
+}
+
 func (f *File) source(p Pos) string {
 	if p.Line >= 1 && p.Line <= len(f.Lines) {
 		return f.Lines[p.Line-1]
@@ -166,6 +182,7 @@ func (f *File) source(p Pos) string {
 }
 
 func (f *File) fileError(p Pos, msg string) {
+	p = f.clamp(p)
 	f.Diags = append(f.Diags, Diagnostic{Path: f.Path, Pos: p, Severity: SevError, Msg: msg, Source: f.source(p)})
 }
 
@@ -179,6 +196,7 @@ type docCtx struct {
 }
 
 func (c *docCtx) add(p Pos, sev Severity, msg string) {
+	p = c.f.clamp(p)
 	if sev == SevError {
 		c.errs++
 		if c.errs > maxDocErrors {
@@ -381,6 +399,7 @@ func (f *File) loadDocument(idx int, doc *yaml.Node) bool {
 	case KindFilter:
 		loadFilter(c, d, root)
 	}
+	d.Diags.Sort()
 	return false
 }
 

@@ -164,15 +164,17 @@ func checkModifiers(fm *FieldMatch, report func(Pos, string)) {
 		}
 	}
 	// Modifiers allowed together with the "closed" ones.
+	pairs := map[[2]string]bool{}
 	allowedWith := func(owner string, allowed ...string) {
 		om, ok := seen[owner]
 		if !ok {
 			return
 		}
 		for _, m := range mods {
-			if m.Name == owner {
+			if m.Name == owner || pairs[[2]string{m.Name, owner}] {
 				continue
 			}
+			pairs[[2]string{owner, m.Name}] = true
 			okm := false
 			for _, a := range allowed {
 				if m.Name == a {
@@ -261,7 +263,7 @@ func checkValue(fm *FieldMatch, v *Value, seen map[string]Modifier, report func(
 			}
 		case "cidr":
 			if _, err := netip.ParsePrefix(v.Raw); err != nil {
-				report(v.Pos, fmt.Sprintf("invalid CIDR prefix %q (expected address/bits, e.g. 10.0.0.0/8)", v.Raw))
+				report(v.Pos, fmt.Sprintf("invalid CIDR prefix %q (expected address/bits, e.g. 10.0.0.0/8 or 10.1.2.3/32)", v.Raw))
 			}
 		case "lt", "lte", "gt", "gte":
 			if v.Kind != ValInt && v.Kind != ValFloat {

@@ -65,35 +65,71 @@ type leg struct {
 	where node
 }
 
+// maxErrors caps the errors Compile reports for one query.
+const maxErrors = 10
+
 // Compile prepares q for evaluation: patterns, regexes, prefixes and numbers are compiled once.
-// Correlation queries are not evaluated by this package yet and give an error.
+// Correlation queries are not evaluated by this package yet and give an error. The error is a
+// *CompileError, or for several problems their errors.Join (each a *CompileError, in expression
+// order, without repeats across legs, at most maxErrors).
 func Compile(q *translate.Query) (*Program, error) {
 	if q == nil {
 		return nil, &CompileError{Msg: "nil query"}
 	}
-	wrap := func(err error) error {
-		ce := &CompileError{Path: q.Path, Msg: err.Error()}
+	if q.Correlation != nil {
+		return nil, &CompileError{Path: q.Path, Pos: q.Correlation.Pos,
+			Msg: fmt.Sprintf("correlation (%s): not supported by the evaluator", q.Correlation.Type)}
+	}
+	p := &Program{query: q}
+	var errs []error
+	for _, l := range q.Legs {
+		if l.Table == nil {
+			errs = append(errs, errorf("query leg without a table"))
+			continue
+		}
+		n, err := compileExpr(l.Where)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		p.legs = append(p.legs, leg{table: l.Table, where: n})
+	}
+	if len(errs) > 0 {
+		return nil, compileErrors(q.Path, errs)
+	}
+	return p, nil
+}
+
+// compileErrors flattens joined errors into distinct *CompileErrors.
+func compileErrors(path string, errs []error) error {
+	var out []error
+	seen := map[CompileError]bool{}
+	var add func(err error)
+	add = func(err error) {
+		if j, ok := err.(interface{ Unwrap() []error }); ok {
+			for _, e := range j.Unwrap() {
+				add(e)
+			}
+			return
+		}
+		ce := CompileError{Path: path, Msg: err.Error()}
 		var pe *posError
 		if errors.As(err, &pe) {
 			ce.Pos = pe.pos
 		}
-		return ce
-	}
-	if q.Correlation != nil {
-		return nil, wrap(errorAt(q.Correlation.Pos, "correlation (%s): not supported by the evaluator", q.Correlation.Type))
-	}
-	p := &Program{query: q}
-	for _, l := range q.Legs {
-		if l.Table == nil {
-			return nil, wrap(errorf("query leg without a table"))
+		if seen[ce] || len(out) == maxErrors {
+			return
 		}
-		n, err := compileExpr(l.Where)
-		if err != nil {
-			return nil, wrap(err)
-		}
-		p.legs = append(p.legs, leg{table: l.Table, where: n})
+		seen[ce] = true
+		out = append(out, &ce)
 	}
-	return p, nil
+	for _, err := range errs {
+		add(err)
+	}
+	if len(out) == 1 {
+		return out[0]
+	}
+	return errors.Join(out...)
 }
 
 // Query returns the query the program was compiled from.
@@ -149,12 +185,17 @@ func compileArgs(args []translate.Expr) ([]node, error) {
 		return nil, errorf("and/or without operands")
 	}
 	out := make([]node, len(args))
+	var errs []error
 	for i, a := range args {
 		n, err := compileExpr(a)
 		if err != nil {
-			return nil, err
+			errs = append(errs, err)
+			continue
 		}
 		out[i] = n
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
 	}
 	return out, nil
 }
@@ -216,6 +257,7 @@ func compileMatch(m *translate.Match) (node, error) {
 			return nil, errorAt(m.Pos, "%s: no values", m.Field.Name)
 		}
 		n := &regexNode{acc: acc}
+		var errs []error
 		for _, v := range m.Values {
 			flags := ""
 			if v.IgnoreCase {
@@ -233,9 +275,13 @@ func compileMatch(m *translate.Match) (node, error) {
 			}
 			re, err := regexp.Compile(src)
 			if err != nil {
-				return nil, errorAt(firstPos(v.Pos, m.Pos), "%s|re: the regular expression %q cannot be evaluated (RE2 syntax): %v", m.Field.Name, v.Regex, regexCause(err))
+				errs = append(errs, errorAt(firstPos(v.Pos, m.Pos), "%s|re: the regular expression %q cannot be evaluated (RE2 syntax): %v", m.Field.Name, v.Regex, regexCause(err)))
+				continue
 			}
 			n.res = append(n.res, re)
+		}
+		if len(errs) > 0 {
+			return nil, errors.Join(errs...)
 		}
 		return n, nil
 	case translate.OpCIDR:

@@ -1,6 +1,7 @@
 package evaluate
 
 import (
+	"errors"
 	"net/netip"
 	"strconv"
 	"strings"
@@ -462,6 +463,17 @@ func TestCompileErrors(t *testing.T) {
 			Where: &translate.Match{Field: field(t, "TimeGenerated"), Op: translate.OpEq, TimePart: "second", Values: []translate.Value{iv("1")}}}}},
 			"p.yml: TimeGenerated: unknown time part \"second\""},
 		{"nil query", nil, "nil query"},
+		{"every error once, in order", &translate.Query{Path: "m.yml", Legs: []translate.Leg{
+			{Table: table(t, "SigninLogs"), Where: &translate.Or{Args: []translate.Expr{
+				&translate.Match{Field: ua, Op: translate.OpRegex, Values: []translate.Value{
+					{Regex: `a(?=b)`, Pos: rules.Pos{Line: 3, Col: 7}}, {Regex: `ok`}, {Regex: `(x)\1`, Pos: rules.Pos{Line: 4, Col: 7}}}},
+				&translate.Match{Field: ua, Op: translate.OpEq, Values: []translate.Value{{Kind: rules.ValNull, Raw: "null", Pos: rules.Pos{Line: 5, Col: 9}}}},
+			}}},
+			{Table: table(t, "AADNonInteractiveUserSignInLogs"), Where: &translate.Match{Field: ua, Op: translate.OpRegex, Values: []translate.Value{
+				{Regex: `a(?=b)`, Pos: rules.Pos{Line: 3, Col: 7}}}}},
+		}}, "m.yml:3:7: UserAgent|re: the regular expression \"a(?=b)\" cannot be evaluated (RE2 syntax): invalid or unsupported Perl syntax: `(?=`\n" +
+			"m.yml:4:7: UserAgent|re: the regular expression \"(x)\\\\1\" cannot be evaluated (RE2 syntax): invalid escape sequence: `\\1`\n" +
+			"m.yml:5:9: UserAgent: value \"null\" of kind null cannot be compared for equality"},
 		{"nil expression", &translate.Query{Path: "p.yml", Legs: []translate.Leg{{Table: table(t, "SigninLogs")}}},
 			"p.yml: missing expression"},
 	}
@@ -471,7 +483,8 @@ func TestCompileErrors(t *testing.T) {
 			t.Errorf("%s: no error", tt.name)
 			continue
 		}
-		if _, ok := err.(*CompileError); !ok {
+		var ce *CompileError
+		if !errors.As(err, &ce) {
 			t.Errorf("%s: error is %T, want *CompileError", tt.name, err)
 		}
 		if err.Error() != tt.want {

@@ -77,7 +77,7 @@ func emitCases(t testing.TB) []emitCase {
 		{name: "escaped star is literal", q: single(eq(ua, pat(`a\*b`))), want: "SigninLogs\n| where UserAgent =~ \"a*b\""},
 		{name: "empty string", q: single(eq(ua, pat(""))), want: "SigninLogs\n| where UserAgent == \"\""},
 		{name: "mixed list keeps order", q: single(eq(ua, pat("a"), pat("*b*"), pat("c"), pat("d*"), pat("12"))),
-			want: "SigninLogs\n| where UserAgent in~ (\"a\", \"c\") or UserAgent contains \"b\" or UserAgent startswith \"d\" or UserAgent == \"12\""},
+			want: "SigninLogs\n| where UserAgent in~ (\"a\", \"c\")\n    or UserAgent contains \"b\"\n    or UserAgent startswith \"d\"\n    or UserAgent == \"12\""},
 		{name: "mixed list under and", q: single(and(eq(ua, pat("a"), pat("*b*")), eq(app, pat("x")))),
 			want: "SigninLogs\n| where (UserAgent =~ \"a\" or UserAgent contains \"b\")\n    and AppId =~ \"x\""},
 		{name: "non-ASCII letter with case", q: single(eq(ua, pat("*Ärger*"))), want: "SigninLogs\n| where UserAgent matches regex @\"(?is)^.*Ärger.*$\""},
@@ -124,7 +124,7 @@ func emitCases(t testing.TB) []emitCase {
 		{name: "re", q: single(op(ua, translate.OpRegex, re(`^python-requests/\d+`, ""))), want: "SigninLogs\n| where UserAgent matches regex @\"^python-requests/\\d+\""},
 		{name: "re flags", q: single(op(ua, translate.OpRegex, re(`a.b`, "ims"))), want: "SigninLogs\n| where UserAgent matches regex @\"(?ims)a.b\""},
 		{name: "re not", q: single(not(op(ua, translate.OpRegex, re(`x`, "i")))), want: "SigninLogs\n| where not(UserAgent matches regex @\"(?i)x\")"},
-		{name: "re list", q: single(op(ua, translate.OpRegex, re(`a`, ""), re(`b"c`, ""))), want: "SigninLogs\n| where UserAgent matches regex @\"a\" or UserAgent matches regex @\"b\"\"c\""},
+		{name: "re list", q: single(op(ua, translate.OpRegex, re(`a`, ""), re(`b"c`, ""))), want: "SigninLogs\n| where UserAgent matches regex @\"a\"\n    or UserAgent matches regex @\"b\"\"c\""},
 		{name: "re sub-key", q: on(op(browser, translate.OpRegex, re(`Edge`, "")), N), want: "AADNonInteractiveUserSignInLogs\n| where tostring(todynamic(DeviceDetail).browser) matches regex @\"Edge\""},
 		{name: "re newline uses escaped literal", q: single(op(ua, translate.OpRegex, re("a\nb", ""))), want: "SigninLogs\n| where UserAgent matches regex \"a\\nb\""},
 		{name: "re dollar warns", q: single(op(ua, translate.OpRegex, re(`abc$`, ""))), want: "SigninLogs\n| where UserAgent matches regex @\"abc$\"",
@@ -154,7 +154,7 @@ func emitCases(t testing.TB) []emitCase {
 		// cidr
 		{name: "cidr v4", q: single(op(ip, translate.OpCIDR, cidr("10.0.0.0/8"))), want: "SigninLogs\n| where ipv4_is_in_range(IPAddress, \"10.0.0.0/8\")"},
 		{name: "cidr v6 and unmasked", q: single(op(ip, translate.OpCIDR, cidr("10.1.2.3/16"), cidr("fe80::1/64"))),
-			want: "SigninLogs\n| where ipv4_is_in_range(IPAddress, \"10.1.0.0/16\") or ipv6_is_in_range(IPAddress, \"fe80::/64\")"},
+			want: "SigninLogs\n| where ipv4_is_in_range(IPAddress, \"10.1.0.0/16\")\n    or ipv6_is_in_range(IPAddress, \"fe80::/64\")"},
 		{name: "cidr not", q: single(not(op(ip, translate.OpCIDR, cidr("10.0.0.0/8")))), want: "SigninLogs\n| where not(coalesce(ipv4_is_in_range(IPAddress, \"10.0.0.0/8\"), false))"},
 
 		// null and exists
@@ -174,7 +174,7 @@ func emitCases(t testing.TB) []emitCase {
 		{name: "fieldref startswith cased", q: single(ref(upn, udn, false, true, true)), want: "SigninLogs\n| where UserPrincipalName startswith_cs UserDisplayName"},
 		{name: "fieldref endswith not", q: single(not(ref(upn, udn, true, false, false))), want: "SigninLogs\n| where not(tolower(UserPrincipalName) endswith_cs tolower(UserDisplayName))"},
 		{name: "fieldref non-string", q: single(ref(dur, errCode, false, false, true)),
-			want: "SigninLogs\n| where isnotnull(DurationMs) and isnotnull(Status.errorCode) and tostring(DurationMs) == tostring(Status.errorCode)"},
+			want: "SigninLogs\n| where isnotnull(DurationMs)\n    and isnotnull(Status.errorCode)\n    and tostring(DurationMs) == tostring(Status.errorCode)"},
 
 		// time parts
 		{name: "hour", q: single(timeM("hour", translate.OpEq, num("3"))), want: "SigninLogs\n| where datetime_part(\"hour\", TimeGenerated) == 3"},

@@ -25,6 +25,8 @@ const (
 type frag struct {
 	text string
 	kind kind
+	// parts are the operands of a kAnd/kOr fragment as rendered in text (for line breaking).
+	parts []string
 }
 
 // under renders f as an operand of a parent of kind parent: a child whose operator differs from
@@ -48,7 +50,7 @@ func joinFrags(fs []frag, k kind) frag {
 	for i, f := range fs {
 		parts[i] = f.under(k)
 	}
-	return frag{strings.Join(parts, op), k}
+	return frag{text: strings.Join(parts, op), kind: k, parts: parts}
 }
 
 func unsupported(pos rules.Pos, construct, reason string) error {
@@ -68,9 +70,9 @@ func (e *emitter) expr(x translate.Expr, sc scope, neg bool) (frag, error) {
 		if err != nil {
 			return frag{}, err
 		}
-		return frag{"not(" + f.text + ")", kAtom}, nil
+		return frag{text: "not(" + f.text + ")", kind: kAtom}, nil
 	case *translate.Const:
-		return frag{strconv.FormatBool(x.Value), kAtom}, nil
+		return frag{text: strconv.FormatBool(x.Value), kind: kAtom}, nil
 	case *translate.Match:
 		return e.match(x, sc, neg)
 	case *translate.Keyword:
@@ -130,12 +132,12 @@ func (a access) str() string {
 // never matches a null field.
 func (a access) guardEmpty(rx, p string) frag {
 	if a.stringy() {
-		return frag{p, kAtom}
+		return frag{text: p, kind: kAtom}
 	}
 	if re, err := regexp.Compile(rx); err == nil && !re.MatchString("") {
-		return frag{p, kAtom}
+		return frag{text: p, kind: kAtom}
 	}
-	return frag{"isnotnull(" + a.ref + ") and " + p, kAnd}
+	return frag{text: "isnotnull(" + a.ref + ") and " + p, kind: kAnd}
 }
 
 // stringy reports whether the value is text for Sigma's purposes.
@@ -246,14 +248,14 @@ func (e *emitter) match(m *translate.Match, sc scope, neg bool) (frag, error) {
 		return e.compare(m, a, neg)
 	case translate.OpNull:
 		if a.stringy() {
-			return frag{"isempty(" + a.str() + ")", kAtom}, nil
+			return frag{text: "isempty(" + a.str() + ")", kind: kAtom}, nil
 		}
-		return frag{"isnull(" + a.ref + ")", kAtom}, nil
+		return frag{text: "isnull(" + a.ref + ")", kind: kAtom}, nil
 	case translate.OpExists:
 		if a.stringy() {
-			return frag{"isnotempty(" + a.str() + ")", kAtom}, nil
+			return frag{text: "isnotempty(" + a.str() + ")", kind: kAtom}, nil
 		}
-		return frag{"isnotnull(" + a.ref + ")", kAtom}, nil
+		return frag{text: "isnotnull(" + a.ref + ")", kind: kAtom}, nil
 	case translate.OpFieldRef:
 		return e.fieldRef(m, a, sc)
 	}
@@ -311,7 +313,7 @@ func (l *eqItems) frag(neg bool) frag {
 	for i, it := range l.items {
 		switch it := it.(type) {
 		case *group:
-			fs[i] = frag{it.render(neg), kAtom}
+			fs[i] = frag{text: it.render(neg), kind: kAtom}
 		case frag:
 			fs[i] = it
 		}
@@ -372,7 +374,7 @@ func (e *emitter) pattern(l *eqItems, m *translate.Match, a access, v translate.
 	if shape == translate.ShapeAny {
 		// `*` matches any value, the empty string included, but not null. Kusto strings are
 		// never null, so on a string column this holds for every row.
-		l.items = append(l.items, frag{"isnotnull(" + a.ref + ")", kAtom})
+		l.items = append(l.items, frag{text: "isnotnull(" + a.ref + ")", kind: kAtom})
 		return nil
 	}
 	if ci && nonASCIICase(segs) || shape == translate.ShapeComplex {
@@ -396,7 +398,7 @@ func (e *emitter) pattern(l *eqItems, m *translate.Match, a access, v translate.
 	case translate.ShapeExact:
 		if lit == "" && !a.stringy() {
 			// Only a null non-string value reads as "" through tostring().
-			l.items = append(l.items, frag{"isnotnull(" + a.ref + ") and " + s + " == \"\"", kAnd})
+			l.items = append(l.items, frag{text: "isnotnull(" + a.ref + ") and " + s + " == \"\"", kind: kAnd})
 			return nil
 		}
 		op := "=~"
@@ -405,11 +407,11 @@ func (e *emitter) pattern(l *eqItems, m *translate.Match, a access, v translate.
 		}
 		l.add(s, op, quoteString(lit), false)
 	case translate.ShapePrefix:
-		l.items = append(l.items, frag{s + " startswith" + suffix + " " + quoteString(lit), kAtom})
+		l.items = append(l.items, frag{text: s + " startswith" + suffix + " " + quoteString(lit), kind: kAtom})
 	case translate.ShapeSuffix:
-		l.items = append(l.items, frag{s + " endswith" + suffix + " " + quoteString(lit), kAtom})
+		l.items = append(l.items, frag{text: s + " endswith" + suffix + " " + quoteString(lit), kind: kAtom})
 	case translate.ShapeContains:
-		l.items = append(l.items, frag{s + " contains" + suffix + " " + quoteString(lit), kAtom})
+		l.items = append(l.items, frag{text: s + " contains" + suffix + " " + quoteString(lit), kind: kAtom})
 	}
 	return nil
 }
@@ -513,7 +515,7 @@ func (e *emitter) cidr(m *translate.Match, a access, neg bool) (frag, error) {
 		// Both return null when the address does not parse (for example an IPv6 address given to
 		// ipv4_is_in_range).
 		p := fn + "(" + a.str() + ", " + quoteString(v.Prefix.Masked().String()) + ")"
-		fs = append(fs, frag{twoValued(p, neg), kAtom})
+		fs = append(fs, frag{text: twoValued(p, neg), kind: kAtom})
 	}
 	return joinFrags(fs, kOr), nil
 }
@@ -550,7 +552,7 @@ func (e *emitter) compare(m *translate.Match, a access, neg bool) (frag, error) 
 	default:
 		lhs = "toreal(" + a.ref + ")"
 	}
-	return frag{twoValued(lhs+" "+compareOp(m.Op)+" "+n, neg), kAtom}, nil
+	return frag{text: twoValued(lhs+" "+compareOp(m.Op)+" "+n, neg), kind: kAtom}, nil
 }
 
 // timeParts maps Sigma's time modifiers to datetime_part() parts (week: ISO 8601 week_of_year).
@@ -596,7 +598,7 @@ func (e *emitter) timePart(m *translate.Match, a access, neg bool) (frag, error)
 		if err != nil {
 			return frag{}, err
 		}
-		return frag{twoValued(lhs+" "+compareOp(m.Op)+" "+n, neg), kAtom}, nil
+		return frag{text: twoValued(lhs+" "+compareOp(m.Op)+" "+n, neg), kind: kAtom}, nil
 	}
 	return frag{}, unsupported(m.Pos, m.TimePart+" with "+m.Op.String(), "a time part is compared with eq, lt, lte, gt or gte")
 }
@@ -628,11 +630,11 @@ func (e *emitter) fieldRef(m *translate.Match, a access, sc scope) (frag, error)
 	var parts []frag
 	// A null non-string value reads as "" through tostring(); Sigma never matches a null field.
 	if !a.stringy() {
-		parts = append(parts, frag{"isnotnull(" + a.ref + ")", kAtom})
+		parts = append(parts, frag{text: "isnotnull(" + a.ref + ")", kind: kAtom})
 	}
 	if !r.stringy() {
-		parts = append(parts, frag{"isnotnull(" + r.ref + ")", kAtom})
+		parts = append(parts, frag{text: "isnotnull(" + r.ref + ")", kind: kAtom})
 	}
-	parts = append(parts, frag{l + " " + op + " " + rr, kAtom})
+	parts = append(parts, frag{text: l + " " + op + " " + rr, kind: kAtom})
 	return joinFrags(parts, kAnd), nil
 }

@@ -201,34 +201,25 @@ func (e *emitter) where(x translate.Expr, sc scope, indent string) (string, erro
 	if c, ok := x.(*translate.Const); ok && c.Value {
 		return "", nil
 	}
-	var args []translate.Expr
-	var op string
-	var k kind
-	switch x := x.(type) {
-	case *translate.And:
-		args, op, k = x.Args, "and", kAnd
-	case *translate.Or:
-		args, op, k = x.Args, "or", kOr
+	f, err := e.expr(x, sc, false)
+	if err != nil {
+		return "", err
 	}
 	var s strings.Builder
 	s.WriteString("\n" + indent + "| where ")
-	if args == nil {
-		f, err := e.expr(x, sc, false)
-		if err != nil {
-			return "", err
-		}
+	if len(f.parts) < 2 {
 		s.WriteString(f.text)
 		return s.String(), nil
 	}
-	for i, a := range args {
-		f, err := e.expr(a, sc, false)
-		if err != nil {
-			return "", err
-		}
+	op := "and"
+	if f.kind == kOr {
+		op = "or"
+	}
+	for i, p := range f.parts {
 		if i > 0 {
 			s.WriteString("\n" + indent + "    " + op + " ")
 		}
-		s.WriteString(f.under(k))
+		s.WriteString(p)
 	}
 	return s.String(), nil
 }

@@ -21,6 +21,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"unicode/utf8"
 
 	"github.com/alecthomas/participle/v2"
 	"github.com/alecthomas/participle/v2/lexer"
@@ -31,6 +32,8 @@ const (
 	MaxConditionLen    = 4096 // bytes
 	MaxConditionDepth  = 32   // nested parentheses
 	MaxConditionTokens = 512
+	MaxConditions      = 100  // items of a condition list
+	MaxSearches        = 1000 // search identifiers per detection
 )
 
 // Grammar (precedence from loosest to tightest: or, and, not, x of, parentheses).
@@ -359,18 +362,18 @@ func patternNames(pattern string, searches []*Search) []string {
 
 // resolveCond checks every identifier and pattern of c against the searches, fills CondOf.Names,
 // and marks used searches. Errors are positioned at the identifier.
-func resolveCond(c Cond, searches []*Search, used map[string]bool, report func(Pos, string)) {
+func resolveCond(c Cond, searches []*Search, used map[string]bool, full func() bool, report func(Pos, string)) {
 	switch n := c.(type) {
 	case *CondAnd:
 		for _, a := range n.Args {
-			resolveCond(a, searches, used, report)
+			resolveCond(a, searches, used, full, report)
 		}
 	case *CondOr:
 		for _, a := range n.Args {
-			resolveCond(a, searches, used, report)
+			resolveCond(a, searches, used, full, report)
 		}
 	case *CondNot:
-		resolveCond(n.Arg, searches, used, report)
+		resolveCond(n.Arg, searches, used, full, report)
 	case *CondIdent:
 		if strings.Contains(n.Name, "*") {
 			report(n.Pos, fmt.Sprintf("condition: %q is a pattern: write \"1 of %s\" or \"all of %s\"", n.Name, n.Name, n.Name))
@@ -381,6 +384,10 @@ func resolveCond(c Cond, searches []*Search, used map[string]bool, report func(P
 				used[n.Name] = true
 				return
 			}
+		}
+		if full() {
+			report(n.Pos, "condition: undefined search identifier")
+			return
 		}
 		names := make([]string, len(searches))
 		for i, s := range searches {
@@ -462,9 +469,13 @@ func closest(name string, candidates []string) string {
 	if limit > 3 {
 		limit = 3
 	}
+	nr := utf8.RuneCountInString(name)
 	for _, c := range sorted {
 		if c == name {
 			continue
+		}
+		if diff := utf8.RuneCountInString(c) - nr; diff > limit || -diff > limit {
+			continue // the edit distance is at least the length difference
 		}
 		d := editDistance(strings.ToLower(name), strings.ToLower(c))
 		if d <= limit && (bestD < 0 || d < bestD) {

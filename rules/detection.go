@@ -36,6 +36,12 @@ func loadDetection(c *docCtx, n *yaml.Node, keyPos Pos, section string, skip []s
 			nearMiss = append(nearMiss, k)
 			fallthrough
 		default:
+			if len(det.Searches) == MaxSearches {
+				c.errorf(posOf(k), "%s has more than %d searches", section, MaxSearches)
+			}
+			if len(det.Searches) >= MaxSearches {
+				continue
+			}
 			if s := loadSearch(c, k, v); s != nil {
 				det.Searches = append(det.Searches, s)
 			}
@@ -62,6 +68,10 @@ func loadDetection(c *docCtx, n *yaml.Node, keyPos Pos, section string, skip []s
 			c.errorf(posOf(condNode), "condition: empty list")
 			ok = false
 		}
+		if len(items) > MaxConditions {
+			c.errorf(posOf(items[MaxConditions]), "condition: more than %d conditions in the list", MaxConditions)
+			return det
+		}
 	}
 	used := map[string]bool{}
 	for _, it := range items {
@@ -76,7 +86,7 @@ func loadDetection(c *docCtx, n *yaml.Node, keyPos Pos, section string, skip []s
 		}
 		var at func(int) Pos
 		if len(it.Value) <= MaxConditionLen {
-			at = scalarPositions(c.f.Lines, it)
+			at = scalarPositions(c.rl, it)
 		} else {
 			at = func(int) Pos { return posOf(it) }
 		}
@@ -86,7 +96,7 @@ func loadDetection(c *docCtx, n *yaml.Node, keyPos Pos, section string, skip []s
 			ok = false
 			continue
 		}
-		resolveCond(cond, det.Searches, used, func(p Pos, m string) { c.errorf(p, "%s", m); ok = false })
+		resolveCond(cond, det.Searches, used, c.full, func(p Pos, m string) { c.errorf(p, "%s", m); ok = false })
 		det.Conditions = append(det.Conditions, cond)
 		det.ConditionPos = append(det.ConditionPos, posOf(it))
 	}
@@ -180,8 +190,11 @@ func loadMap(c *docCtx, m *yaml.Node) []*FieldMatch {
 	var out []*FieldMatch
 	for i := 0; i+1 < len(m.Content); i += 2 {
 		k, v := m.Content[i], m.Content[i+1]
-		keyAt := scalarPositions(c.f.Lines, k)
-		field, mods, _ := parseKey(k.Value, keyAt, c.report)
+		keyAt := func(int) Pos { return posOf(k) }
+		if strings.Contains(k.Value, "|") {
+			keyAt = scalarPositions(c.rl, k)
+		}
+		field, mods, _ := parseKey(k.Value, keyAt, c.full, c.report)
 		fm := &FieldMatch{Field: field, Key: k.Value, Pos: posOf(k), Modifiers: mods}
 		expand := fm.Has("expand")
 		re := fm.Has("re")

@@ -57,6 +57,7 @@ func LoadFile(path string, data []byte) *File {
 		f.fileError(offsetPos(text, i), fmt.Sprintf("file is not valid UTF-8 (byte 0x%02x): it is not a YAML text file (binary?)", text[i]))
 		return f
 	}
+	rl := newRuneLines(f.Lines)
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	collection := false
 	for idx := 0; ; idx++ {
@@ -76,7 +77,11 @@ func LoadFile(path string, data []byte) *File {
 		if collection {
 			continue
 		}
-		collection = f.loadDocument(idx, &n)
+		if len(f.Diags) >= maxDocErrors {
+			f.fileError(Pos{n.Line, n.Column}, fmt.Sprintf("too many errors (more than %d) in this file; the remaining documents are not loaded", maxDocErrors))
+			break
+		}
+		collection = f.loadDocument(idx, &n, rl)
 	}
 	if len(f.Docs) == 0 && len(f.Diags) == 0 {
 		f.fileError(Pos{}, "file is empty: expected a Sigma rule, correlation or filter")
@@ -189,6 +194,7 @@ func (f *File) fileError(p Pos, msg string) {
 // docCtx collects the diagnostics of one document, capped.
 type docCtx struct {
 	f      *File
+	rl     *runeLines // nil outside loading
 	diags  *Diagnostics
 	errs   int
 	warns  int
@@ -214,6 +220,10 @@ func (c *docCtx) add(p Pos, sev Severity, msg string) {
 	}
 	*c.diags = append(*c.diags, Diagnostic{Path: c.f.Path, Pos: p, Severity: sev, Msg: msg, Source: c.f.source(p)})
 }
+
+// full reports whether the error cap is reached, so callers can skip building messages (and
+// did-you-mean suggestions) nobody will see.
+func (c *docCtx) full() bool { return c.errs >= maxDocErrors }
 
 func (c *docCtx) errorf(p Pos, format string, args ...any) {
 	c.add(p, SevError, fmt.Sprintf(format, args...))
@@ -312,7 +322,7 @@ func checkHazards(n *yaml.Node, report func(Pos, string)) int {
 // loadDocument classifies and loads one YAML document. It returns true when the document is a
 // Sigma v1 rule collection (action: global/reset/repeat): the following documents only make sense
 // merged with it and are not loaded.
-func (f *File) loadDocument(idx int, doc *yaml.Node) bool {
+func (f *File) loadDocument(idx int, doc *yaml.Node, rl *runeLines) bool {
 	root := doc
 	if doc.Kind == yaml.DocumentNode {
 		if len(doc.Content) == 0 {
@@ -371,7 +381,7 @@ func (f *File) loadDocument(idx int, doc *yaml.Node) bool {
 	}
 	d.Diags = append(d.Diags, hazards...)
 	f.Docs = append(f.Docs, d)
-	c := &docCtx{f: f, diags: &d.Diags, errs: len(hazards)}
+	c := &docCtx{f: f, rl: rl, diags: &d.Diags, errs: len(hazards)}
 	if len(kinds) > 1 {
 		c.errorf(posOf(kindKeys[1]), "a document has one of detection, correlation or filter, not both %s and %s", kinds[0], kinds[1])
 		return false

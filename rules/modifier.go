@@ -88,7 +88,7 @@ func modGroup(name string) string {
 
 // parseKey splits `field|mod|mod` into the field and resolved modifiers. keyAt maps a byte offset
 // in the key text to a file position.
-func parseKey(key string, keyAt func(int) Pos, report func(Pos, string)) (string, []Modifier, bool) {
+func parseKey(key string, keyAt func(int) Pos, full func() bool, report func(Pos, string)) (string, []Modifier, bool) {
 	parts := strings.Split(key, "|")
 	field := parts[0]
 	ok := true
@@ -104,7 +104,11 @@ func parseKey(key string, keyAt func(int) Pos, report func(Pos, string)) (string
 		}
 		canon, found := CanonicalModifier(p)
 		if !found {
-			report(pos, "unknown modifier "+quoteSuggest(p, ModifierNames()))
+			if full() {
+				report(pos, "unknown modifier")
+			} else {
+				report(pos, "unknown modifier "+quoteSuggest(p, ModifierNames()))
+			}
 			ok = false
 			continue
 		}

@@ -14,18 +14,18 @@ import (
 // appear in the value (quotes, indentation, escape backslashes, folded line breaks) are skipped.
 // Double-quoted escapes map the decoded character to the backslash. Work is linear in the length
 // of the source scanned. Offsets past the end map to the last known position.
-func scalarPositions(lines []string, n *yaml.Node) func(off int) Pos {
+func scalarPositions(rl *runeLines, n *yaml.Node) func(off int) Pos {
 	start := Pos{n.Line, n.Column}
 	val := n.Value
 	pos := make([]Pos, len(val)+1)
 	for i := range pos {
 		pos[i] = start
 	}
-	if n.Line < 1 || n.Line > len(lines) {
+	if n.Line < 1 || n.Line > rl.n() {
 		return func(off int) Pos { return start }
 	}
 	line := n.Line - 1
-	runes := []rune(lines[line])
+	runes := rl.get(line)
 	col := n.Column - 1
 	if col > len(runes) {
 		col = len(runes)
@@ -44,11 +44,11 @@ func scalarPositions(lines []string, n *yaml.Node) func(off int) Pos {
 				continue
 			}
 			line++
-			if line >= len(lines) {
+			if line >= rl.n() {
 				eof = true
 				return
 			}
-			runes = []rune(lines[line])
+			runes = rl.get(line)
 			col = 0
 		}
 	}
@@ -113,6 +113,26 @@ func scalarPositions(lines []string, n *yaml.Node) func(off int) Pos {
 		}
 		return pos[off]
 	}
+}
+
+// runeLines converts each source line to runes once, so mapping many scalars on one long line
+// (a flow mapping) stays linear in the file size.
+type runeLines struct {
+	lines []string
+	cache [][]rune
+}
+
+func newRuneLines(lines []string) *runeLines {
+	return &runeLines{lines: lines, cache: make([][]rune, len(lines))}
+}
+
+func (r *runeLines) n() int { return len(r.lines) }
+
+func (r *runeLines) get(i int) []rune {
+	if r.cache[i] == nil {
+		r.cache[i] = []rune(r.lines[i])
+	}
+	return r.cache[i]
 }
 
 func isYAMLSpace(r rune) bool { return r == ' ' || r == '\n' || r == '\t' }

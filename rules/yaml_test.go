@@ -101,12 +101,16 @@ func TestFileGuards(t *testing.T) {
 	}
 	var b strings.Builder
 	for i := 0; i < MaxDocuments+5; i++ {
-		b.WriteString("---\ntitle: x\n")
+		b.WriteString("---\ntitle: c\ncorrelation:\n    type: temporal\n    rules: [a]\n    timespan: 1s\n")
 	}
 	f = load(b.String())
-	got := f.Diags
-	if len(got) == 0 || got[len(got)-1].Error() != "t.yml:2001:1: more than 1000 YAML documents in one file" {
-		t.Errorf("document guard: last diagnostic %q", got[len(got)-1].Error())
+	if got := diags(f); len(got) != 1 || got[0] != "t.yml:6001:1: more than 1000 YAML documents in one file" || len(f.Docs) != 1000 {
+		t.Errorf("document guard: %q, %d documents", got, len(f.Docs))
+	}
+	// File-level errors are capped too.
+	f = load(strings.Repeat("---\ntitle: x\n", 30))
+	if got := diags(f); len(got) != 21 || got[20] != "t.yml:41:1: too many errors (more than 20) in this file; the remaining documents are not loaded" {
+		t.Errorf("file-level cap: %d diagnostics, last %q", len(got), got[len(got)-1])
 	}
 }
 

@@ -239,6 +239,13 @@ func emitCases(t testing.TB) []emitCase {
 		}(), want: "AADNonInteractiveUserSignInLogs\n| where tostring(todynamic(DeviceDetail).browser) =~ \"Edge\""},
 		{name: "function", b: Backend{Function: "CombinedSignInLogs"}, q: on(and(eq(rt, num("0")), eq(comp, boolean(false))), I, N, S, M),
 			want: "CombinedSignInLogs\n| where ResultType == \"0\"\n    and tobool(DeviceDetail.isCompliant) == false"},
+		{name: "function warns on empty-matching value of a partial column", b: Backend{Function: "CombinedSignInLogs"}, q: on(or(eq(upn, pat("")), eq(browser, pat("")), eq(ua, pat("*")), op(upn, translate.OpRegex, re(`^a*$`, "m")), eq(rt, pat(""))), I, N, S, M),
+			want: "CombinedSignInLogs\n| where UserPrincipalName == \"\"\n    or tostring(DeviceDetail.browser) == \"\"\n    or isnotnull(UserAgent)\n    or UserPrincipalName matches regex @\"(?m)^a*$\"\n    or ResultType == \"\"",
+			warns: []string{
+				"kusto: through the workspace function, UserPrincipalName reads as \"\" in the rows of the tables that lack it, so this value also matches them (Sigma: the field is absent there); without the function option the union is exact",
+				"kusto: through the workspace function, DeviceDetail reads as \"\" in the rows of the tables that lack it, so this value also matches them (Sigma: the field is absent there); without the function option the union is exact",
+				"kusto: through the workspace function, UserAgent reads as \"\" in the rows of the tables that lack it, so this value also matches them (Sigma: the field is absent there); without the function option the union is exact",
+			}},
 		{name: "function needs all four tables", b: Backend{Function: "CombinedSignInLogs"}, q: on(eq(rt, num("0")), I, N),
 			want: "union isfuzzy=true\n" +
 				"    (SigninLogs\n" +

@@ -134,10 +134,26 @@ func (a access) guardEmpty(rx, p string) frag {
 	if a.stringy() {
 		return frag{text: p, kind: kAtom}
 	}
-	if re, err := regexp.Compile(rx); err == nil && !re.MatchString("") {
+	if !matchesEmpty(rx) {
 		return frag{text: p, kind: kAtom}
 	}
 	return frag{text: "isnotnull(" + a.ref + ") and " + p, kind: kAnd}
+}
+
+// matchesEmpty reports whether the RE2 regex rx matches the empty string (Go's regexp is RE2).
+func matchesEmpty(rx string) bool {
+	re, err := regexp.Compile(rx)
+	return err != nil || re.MatchString("")
+}
+
+// functionEmpty warns when, through the workspace function, a value that matches the empty string
+// is compared with a text field that some tables lack: those tables' rows read it as "" there.
+func (e *emitter) functionEmpty(m *translate.Match, sc scope) {
+	if !sc.function || m.Field.Tables == translate.All {
+		return
+	}
+	e.warn(translate.Warning{Pos: m.Pos, Msg: "kusto: through the workspace function, " + m.Field.Column +
+		" reads as \"\" in the rows of the tables that lack it, so this value also matches them (Sigma: the field is absent there); without the function option the union is exact"})
 }
 
 // stringy reports whether the value is text for Sigma's purposes.
@@ -239,9 +255,9 @@ func (e *emitter) match(m *translate.Match, sc scope, neg bool) (frag, error) {
 	}
 	switch m.Op {
 	case translate.OpEq:
-		return e.eq(m, a, neg)
+		return e.eq(m, a, sc, neg)
 	case translate.OpRegex:
-		return e.regex(m, a)
+		return e.regex(m, a, sc)
 	case translate.OpCIDR:
 		return e.cidr(m, a, neg)
 	case translate.OpLt, translate.OpLte, translate.OpGt, translate.OpGte:
@@ -321,7 +337,7 @@ func (l *eqItems) frag(neg bool) frag {
 	return joinFrags(fs, kOr)
 }
 
-func (e *emitter) eq(m *translate.Match, a access, neg bool) (frag, error) {
+func (e *emitter) eq(m *translate.Match, a access, sc scope, neg bool) (frag, error) {
 	if len(m.Values) == 0 {
 		return frag{}, fmt.Errorf("kusto: equality without values")
 	}
@@ -349,7 +365,7 @@ func (e *emitter) eq(m *translate.Match, a access, neg bool) (frag, error) {
 			}
 			l.add(lhs, "==", strconv.FormatBool(v.Bool), true)
 		default:
-			if err := e.pattern(&l, m, a, v); err != nil {
+			if err := e.pattern(&l, m, a, v, sc); err != nil {
 				return frag{}, err
 			}
 		}
@@ -358,7 +374,7 @@ func (e *emitter) eq(m *translate.Match, a access, neg bool) (frag, error) {
 }
 
 // pattern adds the string comparison for one Sigma pattern value.
-func (e *emitter) pattern(l *eqItems, m *translate.Match, a access, v translate.Value) error {
+func (e *emitter) pattern(l *eqItems, m *translate.Match, a access, v translate.Value, sc scope) error {
 	segs := v.Segs
 	if segs == nil && v.Raw != "" {
 		segs = []rules.Segment{{Kind: rules.SegLit, Text: v.Raw}}
@@ -374,6 +390,9 @@ func (e *emitter) pattern(l *eqItems, m *translate.Match, a access, v translate.
 	if shape == translate.ShapeAny {
 		// `*` matches any value, the empty string included, but not null. Kusto strings are
 		// never null, so on a string column this holds for every row.
+		if !a.sub {
+			e.functionEmpty(m, sc)
+		}
 		l.items = append(l.items, frag{text: "isnotnull(" + a.ref + ")", kind: kAtom})
 		return nil
 	}
@@ -386,6 +405,9 @@ func (e *emitter) pattern(l *eqItems, m *translate.Match, a access, v translate.
 		rx := flags + translate.PatternRegex(segs)
 		if reason, _ := checkRE2(rx, syntax.Perl); reason != "" {
 			return fmt.Errorf("kusto: internal: wildcard regex %q: %s", rx, reason)
+		}
+		if matchesEmpty(rx) {
+			e.functionEmpty(m, sc)
 		}
 		l.items = append(l.items, a.guardEmpty(rx, s+" matches regex "+quoteRegex(rx)))
 		return nil
@@ -400,6 +422,9 @@ func (e *emitter) pattern(l *eqItems, m *translate.Match, a access, v translate.
 			// Only a null non-string value reads as "" through tostring().
 			l.items = append(l.items, frag{text: "isnotnull(" + a.ref + ") and " + s + " == \"\"", kind: kAnd})
 			return nil
+		}
+		if lit == "" {
+			e.functionEmpty(m, sc)
 		}
 		op := "=~"
 		if !ci || !hasCase(lit) {
@@ -464,7 +489,7 @@ func number(v translate.Value, pos rules.Pos) (string, error) {
 	return strconv.FormatFloat(n, 'f', -1, 64), nil
 }
 
-func (e *emitter) regex(m *translate.Match, a access) (frag, error) {
+func (e *emitter) regex(m *translate.Match, a access, sc scope) (frag, error) {
 	if len(m.Values) == 0 {
 		return frag{}, fmt.Errorf("kusto: regex without values")
 	}
@@ -493,6 +518,9 @@ func (e *emitter) regex(m *translate.Match, a access) (frag, error) {
 		}
 		if endText {
 			e.warn(translate.Warning{Pos: pos, Msg: "kusto: `$` in the regex matches only at the very end of the value in RE2 (Kusto); PCRE also matches before a final newline"})
+		}
+		if matchesEmpty(flags + v.Regex) {
+			e.functionEmpty(m, sc)
 		}
 		fs = append(fs, a.guardEmpty(flags+v.Regex, a.str()+" matches regex "+quoteRegex(flags+v.Regex)))
 	}

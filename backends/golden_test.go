@@ -47,9 +47,15 @@ func render(t *testing.T, f *rules.File, b translate.Backend) string {
 		}
 	}
 	var out strings.Builder
+	docs := rules.Outputs([]*rules.File{f})
 	for _, d := range f.Docs {
-		if d.Kind == rules.KindFilter {
-			continue
+		if d.Diags.HasErrors() {
+			t.Fatalf("%s: valid test rule has front-end errors:\n%v", f.Path, d.Diags.Errors())
+		}
+	}
+	for _, d := range docs {
+		if len(docs) > 1 {
+			fmt.Fprintf(&out, "== document %d: %s ==\n", d.Index+1, d.Meta.Title)
 		}
 		if d.Diags.HasErrors() {
 			t.Fatalf("%s: valid test rule has front-end errors:\n%v", f.Path, d.Diags.Errors())

@@ -25,10 +25,12 @@ type Output struct {
 }
 
 // Warning is a positioned note about the translation (for example an accepted approximation or a
-// field-name alias). The CLI prefixes the rule's path.
+// field-name alias). Path is empty when the warning is about the translated document itself (the CLI
+// then prefixes its path), and set when it comes from another file (a rule a correlation references).
 type Warning struct {
-	Pos rules.Pos
-	Msg string
+	Path string
+	Pos  rules.Pos
+	Msg  string
 }
 
 // UnsupportedError says that a target cannot express a construct of the rule exactly. It is a
@@ -187,8 +189,18 @@ type Value struct {
 	Pos                           rules.Pos
 }
 
-// Correlation is a translated correlation (issue: correlations). Rules are the translated queries of
-// the referenced rules (or nested correlations), in reference order.
+// Correlation is a translated correlation document. Rules are the translated queries of the
+// referenced rules or nested correlations, in reference order (a nested correlation is a Query
+// whose Correlation is set). Semantics every backend follows (and the README documents):
+//
+//   - Events of all Rules are grouped by GroupBy (per rule, through aliases) and by a time window of
+//     length Timespan; backends that use fixed buckets (bin/DATE_TRUNC) warn that this approximates
+//     Sigma's sliding window.
+//   - event_count: the number of matching events; value_count: the number of distinct values of
+//     Fields[0]; value_sum / value_avg / value_percentile: the sum / mean / Percentile-th
+//     percentile of Fields[0]; temporal: the number of distinct Rules with at least one event;
+//     temporal_ordered: as temporal, and the Rules' events occur in reference order within the window.
+//   - Conditions (ANDed) compare that number; temporal types without a condition require all Rules.
 type Correlation struct {
 	Type       string
 	Rules      []*Query
@@ -196,15 +208,24 @@ type Correlation struct {
 	GroupBy    []CorrField
 	Timespan   time.Duration
 	Conditions []rules.Threshold
-	Fields     []CorrField // value_* types
+	Fields     []CorrField // value_* types: the aggregated field
 	Percentile float64
 	Generate   bool
 	Pos        rules.Pos
 }
 
-// CorrField is a group-by or value field: for each entry of Correlation.Rules, the field it uses
-// (aliases resolved), all sharing Name as the output column name.
+// CorrField is a group-by or value field: for each entry of Correlation.Rules, where its value comes
+// from (aliases resolved), all sharing Name as the output column name.
 type CorrField struct {
 	Name    string
-	PerRule []*Field
+	PerRule []CorrSource
+	Pos     rules.Pos
+}
+
+// CorrSource is where one referenced rule's value of a CorrField comes from: Field for a rule (an
+// event field; it may be absent from some of the rule's tables, then it is null there), or Column
+// for a nested correlation (the name of one of its GroupBy output columns).
+type CorrSource struct {
+	Field  *Field
+	Column string
 }

@@ -39,8 +39,7 @@ func Translate(doc *rules.Document, filters []*rules.Document) (*Query, rules.Di
 	switch doc.Kind {
 	case rules.KindRule:
 	case rules.KindCorrelation:
-		l.errorf(doc.Pos, "correlation documents are not compiled yet")
-		return nil, l.diags
+		return correlation(doc, filters, 0)
 	case rules.KindFilter:
 		l.errorf(doc.Pos, "a filter document is applied to the rules it names; it is not translated on its own")
 		return nil, l.diags

@@ -297,9 +297,15 @@ func (j job) outName() string {
 	return j.src.name
 }
 
-// jobs lists the documents to translate (rules and correlations; filters only modify rules) and
-// reports file-level and front-end diagnostics. It returns the jobs and how many documents failed.
+// jobs lists the documents to compile on their own (rules.Outputs: rules and correlations, not
+// filters, and not rules that only feed a correlation) and reports file-level and front-end
+// diagnostics of every document. It returns the jobs, whether each failed in the front end, and how
+// many other documents (filters, correlation-only rules, files) failed.
 func (l *loaded) jobs(stderr io.Writer) ([]job, []bool, int) {
+	emit := make(map[*rules.Document]bool)
+	for _, d := range rules.Outputs(l.files) {
+		emit[d] = true
+	}
 	var out []job
 	var frontFailed []bool
 	failed := 0
@@ -310,13 +316,13 @@ func (l *loaded) jobs(stderr io.Writer) ([]job, []bool, int) {
 		}
 		n := 0
 		for _, d := range f.Docs {
-			if d.Kind != rules.KindFilter {
+			if emit[d] {
 				n++
 			}
 		}
 		for _, d := range f.Docs {
 			printDiags(stderr, f, d.Diags)
-			if d.Kind == rules.KindFilter {
+			if !emit[d] {
 				if d.Diags.HasErrors() {
 					failed++
 				}
@@ -499,12 +505,18 @@ func emitDiagnostic(f *rules.File, target string, err error) rules.Diagnostic {
 	return rules.Diagnostic{Path: f.Path, Msg: fmt.Sprintf("%s: internal error (please report): %v", target, err)}
 }
 
+// warningText renders a warning as "path:line:col: warning: [target: ]message"; the path is the
+// warning's own (a rule in another file that a correlation references) or the document's.
 func warningText(f *rules.File, target string, w translate.Warning) string {
 	msg := w.Msg
 	if target != "" {
 		msg = target + ": " + msg
 	}
-	return rules.Diagnostic{Path: f.Path, Pos: w.Pos, Severity: rules.SevWarning, Msg: msg}.Error()
+	path := f.Path
+	if w.Path != "" {
+		path = w.Path
+	}
+	return rules.Diagnostic{Path: path, Pos: w.Pos, Severity: rules.SevWarning, Msg: msg}.Error()
 }
 
 func firstError(f *rules.File, ds rules.Diagnostics) string {

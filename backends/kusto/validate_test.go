@@ -149,16 +149,40 @@ func goldenQueries(t *testing.T) []checkQuery {
 		if err != nil {
 			t.Fatal(err)
 		}
-		text := string(data)
-		if strings.HasPrefix(text, "error: ") {
-			continue // a reviewed statement of non-support
+		if text, ok := goldenQuery(string(data)); ok {
+			qs = append(qs, checkQuery{Name: "golden/" + filepath.Base(f), Text: text})
 		}
-		if i := strings.Index(text, "\n-- warnings --"); i >= 0 {
-			text = text[:i]
-		}
-		qs = append(qs, checkQuery{Name: "golden/" + filepath.Base(f), Text: strings.TrimRight(text, "\n")})
 	}
 	return qs
+}
+
+// goldenQuery returns the query of a golden file: its text up to an optional "-- warnings --" line,
+// or false for a statement of non-support ("error: ...").
+func goldenQuery(golden string) (string, bool) {
+	if strings.HasPrefix(golden, "error: ") {
+		return "", false
+	}
+	if i := strings.Index(golden, "\n-- warnings --\n"); i >= 0 {
+		golden = golden[:i]
+	}
+	return strings.TrimSuffix(golden, "\n"), true
+}
+
+func TestGoldenQuery(t *testing.T) {
+	for _, c := range []struct {
+		in, want string
+		ok       bool
+	}{
+		{"SigninLogs\n| where A == \"x\"\n", "SigninLogs\n| where A == \"x\"", true},
+		{"SigninLogs\n| where A == \"x\"\n-- warnings --\n3:5: kusto: something\n", "SigninLogs\n| where A == \"x\"", true},
+		{"error: kusto: keyword search is not supported: ...\n", "", false},
+		{"SigninLogs\n| where A == \"-- warnings --\"\n", "SigninLogs\n| where A == \"-- warnings --\"", true},
+	} {
+		got, ok := goldenQuery(c.in)
+		if got != c.want || ok != c.ok {
+			t.Errorf("goldenQuery(%q) = %q, %v; want %q, %v", c.in, got, ok, c.want, c.ok)
+		}
+	}
 }
 
 // brokenQueries must each be rejected: they show the validator can fail.

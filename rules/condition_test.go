@@ -210,6 +210,20 @@ func TestConditionPositionRebasing(t *testing.T) {
 			t.Errorf("%s:\n got %s\nwant %s", tt.name, got, tt.want)
 		}
 	}
+	// CRLF line ends and a byte order mark do not shift columns.
+	crlf := strings.ReplaceAll(rule("sel:\n    a: x\ncondition: sel and nope"), "\n", "\r\n")
+	bom := "\ufeff" + "title: [x]\n" + strings.TrimPrefix(rule("sel:\n    a: x\ncondition: sel and nope"), "title: Test\n")
+	for name, src := range map[string]string{"crlf": crlf, "bom": bom} {
+		f := load(src)
+		for _, d := range f.AllDiagnostics() {
+			if d.Source == "" || d.Source[d.Pos.Col-1:][:1] != map[bool]string{true: "[", false: "n"}[d.Pos.Line == 1] {
+				t.Errorf("%s: %s points at %q", name, d.Error(), d.Source)
+			}
+		}
+		if len(f.AllDiagnostics()) == 0 {
+			t.Errorf("%s: no diagnostics", name)
+		}
+	}
 }
 
 func TestConditionResolveNames(t *testing.T) {

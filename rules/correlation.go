@@ -188,8 +188,17 @@ func loadCorrelation(c *docCtx, d *Document, root *yaml.Node) {
 	} else if typeOK && cr.Type != "temporal" && cr.Type != "temporal_ordered" {
 		c.errorf(posOf(key), "correlation type %s needs a condition (e.g. condition: {gte: 10})", cr.Type)
 	}
-	// Aliases must name rules of this correlation.
+	// Aliases must name rules of this correlation, and only make sense in group-by.
 	for _, a := range cr.Aliases {
+		inGroup := false
+		for _, g := range cr.GroupBy {
+			if g.Text == a.Name {
+				inGroup = true
+			}
+		}
+		if !inGroup {
+			c.warnf(a.Pos, "alias %q is not used in group-by", clip(a.Name, 40))
+		}
 		for _, af := range a.Fields {
 			found := false
 			for _, r := range cr.Rules {

@@ -116,6 +116,7 @@ correlation:
 `, []string{
 			`t.yml:4:19: correlation rules: "a" is listed twice`,
 			`t.yml:7:16: condition.field is only for value_count, value_sum, value_avg and value_percentile, not temporal`,
+			`t.yml:10:9: warning: alias "ip" is not used in group-by`,
 			`t.yml:12:13: alias "ip" names rule "c", which is not in this correlation's rules`,
 			`t.yml:13:15: generate must be true or false, got string "maybe"`,
 			`t.yml:14:5: unknown key "timeframe" in correlation: did you mean "timespan"?`,

@@ -41,6 +41,8 @@ func LoadFile(path string, data []byte) *File {
 	for i, l := range f.Lines {
 		f.Lines[i] = strings.TrimSuffix(l, "\r")
 	}
+	// yaml.v3 skips a UTF-8 byte order mark without counting it as a column.
+	f.Lines[0] = strings.TrimPrefix(f.Lines[0], "\ufeff")
 	if i := strings.IndexByte(text, 0); i >= 0 {
 		f.fileError(offsetPos(text, i), "file contains a NUL byte: it is not a YAML text file (binary?)")
 		return f

@@ -69,6 +69,7 @@ filter:
 `))
 	got := resolveDiags(rules, corr)
 	want := []string{
+		`corr.yml:10:9: warning: alias "user" is not used in group-by`,
 		`corr.yml:12:13: alias "user": rule "4d0a2c83-c62c-4ed4-b475-c7e23a9269b8" has no name (aliases refer to rules by their name:)`,
 		`corr.yml:20:11: correlation rules: unknown rule "faild_login" (did you mean "failed_login"?)`,
 		`corr.yml:21:11: correlation rules: ambiguous reference "dup": the name of 2 documents (rules.yml:20:1, rules.yml:30:1)`,

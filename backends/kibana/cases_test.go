@@ -131,6 +131,7 @@ func shapeCases() []emitCase {
 	const uid = "azure.signinlogs.properties.user_id"
 	const app = "azure.signinlogs.properties.app_id"
 	all := `data_stream.dataset: "azure.signinlogs"`
+	allCategories := `azure.signinlogs.category: ("SignInLogs" or "NonInteractiveUserSignInLogs" or "ServicePrincipalSignInLogs" or "ManagedIdentitySignInLogs")`
 	return []emitCase{
 		{name: "and-of-or", q: single(and(a, or(c, d))),
 			want: base + `(` + uid + `: "a" and (` + app + `: "c" or ` + app + `: "d"))`},
@@ -142,11 +143,12 @@ func shapeCases() []emitCase {
 			want: base + `(` + uid + `: "a" and (not ` + app + `: "c"))`},
 		{name: "not-not", q: single(not(not(a))),
 			want: base + `(not (not ` + uid + `: "a"))`},
+		// AD FS sign-ins share the data stream, so even all four kinds keep a category filter.
 		{name: "all-four/same", q: legs(c, [4]translate.Expr{c, c, c, c}),
-			want: all + ` and (` + app + `: "c")`},
+			want: all + ` and ` + allCategories + ` and (` + app + `: "c")`},
 		{name: "all-four/true", q: legs(&translate.Const{Value: true}, [4]translate.Expr{
 			&translate.Const{Value: true}, &translate.Const{Value: true}, &translate.Const{Value: true}, &translate.Const{Value: true}}),
-			want: all},
+			want: all + ` and ` + allCategories},
 		{name: "two-of-four", q: legs(a, [4]translate.Expr{a, a, nil, nil}),
 			want: all + ` and azure.signinlogs.category: ("SignInLogs" or "NonInteractiveUserSignInLogs") and (` + uid + `: "a")`},
 		{name: "groups", q: legs(or(a, c), [4]translate.Expr{or(a, c), or(a, c), c, c}),

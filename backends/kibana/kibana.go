@@ -77,15 +77,11 @@ func (Backend) Emit(q *translate.Query) (translate.Output, error) {
 		}
 		groups = append(groups, g)
 	}
-	covered := len(q.Legs)
 	var b strings.Builder
 	b.WriteString(datasetFilter)
-	allKinds := covered == len(translate.SignIn().Tables())
+	// A category filter even when a rule covers all four kinds: AD FS sign-ins
+	// (ADFSSignInLogs) share the data stream, and no Sentinel sign-in table holds them.
 	switch {
-	case len(groups) == 1 && allKinds:
-		if groups[0].body != "" {
-			b.WriteString(" and (" + groups[0].body + ")")
-		}
 	case len(groups) == 1:
 		b.WriteString(" and " + categoryFilter(groups[0].tables))
 		if groups[0].body != "" {

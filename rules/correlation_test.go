@@ -179,7 +179,7 @@ correlation:
 			`t.yml:2:5: warning: id "my-corr" is not a UUID (recommended by the spec)`,
 		}},
 		{"logsource in correlation", "title: c\nlogsource:\n    product: x\ncorrelation:\n    type: temporal\n    rules: [a]\n    timespan: 1s\n", []string{
-			`t.yml:2:1: logsource does not belong in a correlation document`,
+			`t.yml:2:1: warning: logsource has no meaning in a correlation document (ignored)`,
 		}},
 	}
 	for _, tt := range tests {

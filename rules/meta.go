@@ -166,10 +166,11 @@ func loadMeta(c *docCtx, d *Document, root *yaml.Node) {
 		case "related":
 			loadRelated(c, m, v)
 		case "logsource", "detection", "correlation", "filter", "generate":
-			// Loaded by the kind-specific loaders; a key that does not belong to this kind of
-			// document is an error there or below.
+			// Loaded by the kind-specific loaders. detection, correlation and filter together
+			// are a classification error; logsource or generate where they mean nothing are
+			// ignored with a warning.
 			if !contains(known, k.Value) {
-				c.errorf(posOf(k), "%s does not belong in a %s document", k.Value, d.Kind)
+				c.warnf(posOf(k), "%s has no meaning in a %s document (ignored)", k.Value, d.Kind)
 			}
 		default:
 			if s := closest(k.Value, all); s != "" && !strings.Contains(k.Value, "_") {

@@ -12,7 +12,9 @@ package rules
 //     exactly with the search names (SigmaHQ uses names such as `filter_main_mdadm.conf`).
 //   - `x of pattern`: `*` matches any run of characters, the rest must match exactly (the whole
 //     name). Like `them`, a pattern skips identifiers starting with `_` unless the pattern itself
-//     starts with `_`. A pattern that matches nothing is an error.
+//     starts with `_`. A pattern that matches nothing is an error. pySigma matches a pattern
+//     as a prefix (`1 of sel` also selects `selection`) and always skips `_` names; where that
+//     selects different searches, a warning says so.
 //   - A `|` anywhere in a condition is the Sigma v1 aggregation syntax and is rejected with a
 //     message pointing to correlations.
 
@@ -362,6 +364,22 @@ func patternNames(pattern string, searches []*Search) []string {
 
 // resolveCond checks every identifier and pattern of c against the searches, fills CondOf.Names,
 // and marks used searches. Errors are positioned at the identifier.
+// pySigmaNames lists what pySigma selects for a pattern: it matches the pattern as a regular
+// expression anchored only at the start (so `sel` also selects `selection`) and always skips
+// names starting with `_`.
+func pySigmaNames(pattern string, searches []*Search) []string {
+	var out []string
+	for _, s := range searches {
+		if strings.HasPrefix(s.Name, "_") {
+			continue
+		}
+		if pattern == "them" || matchPattern(pattern+"*", s.Name) {
+			out = append(out, s.Name)
+		}
+	}
+	return out
+}
+
 func resolveCond(c Cond, searches []*Search, used map[string]bool, full func() bool, report func(Pos, string)) {
 	switch n := c.(type) {
 	case *CondAnd:
@@ -406,7 +424,26 @@ func resolveCond(c Cond, searches []*Search, used map[string]bool, full func() b
 		for _, name := range n.Names {
 			used[name] = true
 		}
+		if py := pySigmaNames(n.Pattern, searches); len(n.Names) > 0 && strings.Join(py, "\x00") != strings.Join(n.Names, "\x00") {
+			report(n.Pos, fmt.Sprintf("warning: condition: pattern %q selects %s; pySigma would select %s (it matches patterns as prefixes and skips names starting with _)",
+				n.Pattern, nameList(n.Names), nameList(py)))
+		}
 	}
+}
+
+func nameList(names []string) string {
+	if len(names) == 0 {
+		return "nothing"
+	}
+	q := make([]string, 0, 4)
+	for i, n := range names {
+		if i == 3 {
+			q = append(q, fmt.Sprintf("and %d more", len(names)-3))
+			break
+		}
+		q = append(q, n)
+	}
+	return strings.Join(q, ", ")
 }
 
 // CondString renders a condition in a canonical, fully parenthesized form: `(a and b)`,

@@ -180,6 +180,10 @@ func TestConditionInRule(t *testing.T) {
 		{"sel:\n    a: x", []string{`t.yml:7:1: detection has no condition (required)`}},
 		{"sel:\n    a: x\nother:\n    b: y\ncondition: sel", []string{`t.yml:10:5: warning: search "other" is not used by the condition`}},
 		{"sel:\n    a: x\ncondition: sel\ntimeframe: 5m", []string{`t.yml:11:5: detection.timeframe is Sigma v1 syntax, removed in Sigma v2: rewrite it as a correlation rule (timespan)`}},
+		{"sel:\n    a: x\nselection:\n    b: y\ncondition: 1 of sel", []string{
+			`t.yml:10:5: warning: search "selection" is not used by the condition`,
+			`t.yml:12:16: warning: condition: pattern "sel" selects sel; pySigma would select sel, selection (it matches patterns as prefixes and skips names starting with _)`,
+		}},
 		{"sel:\n    a: x\ncondition: sel | count() > 5", []string{"t.yml:10:20: condition: the pipe aggregation `| count() > 5` is Sigma v1 syntax, removed in Sigma v2: rewrite it as a correlation rule (event_count, value_count, ...)"}},
 	}
 	for _, tt := range tests {
@@ -240,7 +244,8 @@ condition:
     - all of them
     - 1 of *_a
     - 1 of _sel*
-    - all of sel_b`))
+    - all of sel_b`),
+		`t.yml:20:11: warning: condition: pattern "_sel*" selects _sel_hidden; pySigma would select nothing (it matches patterns as prefixes and skips names starting with _)`)
 	det := f.Docs[0].Rule.Detection
 	var got []string
 	for _, c := range det.Conditions {

@@ -96,7 +96,14 @@ func loadDetection(c *docCtx, n *yaml.Node, keyPos Pos, section string, skip []s
 			ok = false
 			continue
 		}
-		resolveCond(cond, det.Searches, used, c.full, func(p Pos, m string) { c.errorf(p, "%s", m); ok = false })
+		resolveCond(cond, det.Searches, used, c.full, func(p Pos, m string) {
+			if w, isWarn := strings.CutPrefix(m, "warning: "); isWarn {
+				c.warnf(p, "%s", w)
+				return
+			}
+			c.errorf(p, "%s", m)
+			ok = false
+		})
 		det.Conditions = append(det.Conditions, cond)
 		det.ConditionPos = append(det.ConditionPos, posOf(it))
 	}

@@ -290,6 +290,10 @@ func checkHazards(n *yaml.Node, report func(Pos, string)) int {
 				report(posOf(n), "YAML !!binary values are not allowed in Sigma files")
 			}
 		case yaml.MappingNode:
+			if n.Tag != "" && n.Tag != "!!map" {
+				count++
+				report(posOf(n), fmt.Sprintf("YAML tag %s is not allowed in Sigma files", clip(n.Tag, 40)))
+			}
 			seen := map[string]Pos{}
 			for i := 0; i+1 < len(n.Content); i += 2 {
 				k := n.Content[i]
@@ -312,6 +316,10 @@ func checkHazards(n *yaml.Node, report func(Pos, string)) int {
 				walk(n.Content[i+1], depth+1)
 			}
 			return
+		}
+		if n.Kind == yaml.SequenceNode && n.Tag != "" && n.Tag != "!!seq" {
+			count++
+			report(posOf(n), fmt.Sprintf("YAML tag %s is not allowed in Sigma files", clip(n.Tag, 40)))
 		}
 		for _, c := range n.Content {
 			walk(c, depth+1)

@@ -27,6 +27,10 @@ func TestYAMLHazards(t *testing.T) {
 		{"custom tag", "title: x\nlogsource:\n    product: azure\ndetection:\n    sel:\n        a: !custom x\n    condition: sel\n", []string{
 			"t.yml:6:12: YAML tag !custom is not allowed in Sigma files",
 		}},
+		{"tagged collections", "title: x\nlogsource: !!set\n    product: azure\ndetection:\n    sel:\n        a: !list [x]\n    condition: sel\n", []string{
+			"t.yml:2:12: YAML tag !!set is not allowed in Sigma files",
+			"t.yml:6:12: YAML tag !list is not allowed in Sigma files",
+		}},
 		{"complex key", "title: x\nlogsource:\n    product: azure\ndetection:\n    sel:\n        ? [a, b]\n        : x\n    condition: sel\n", []string{
 			"t.yml:6:11: mapping keys must be strings",
 		}},

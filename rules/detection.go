@@ -23,6 +23,7 @@ func loadDetection(c *docCtx, n *yaml.Node, keyPos Pos, section string, skip []s
 	}
 	var condNode *yaml.Node
 	var nearMiss []*yaml.Node
+	tooMany := false
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k, v := n.Content[i], n.Content[i+1]
 		switch {
@@ -36,10 +37,11 @@ func loadDetection(c *docCtx, n *yaml.Node, keyPos Pos, section string, skip []s
 			nearMiss = append(nearMiss, k)
 			fallthrough
 		default:
-			if len(det.Searches) == MaxSearches {
-				c.errorf(posOf(k), "%s has more than %d searches", section, MaxSearches)
-			}
 			if len(det.Searches) >= MaxSearches {
+				if !tooMany {
+					tooMany = true
+					c.errorf(posOf(k), "%s has more than %d searches", section, MaxSearches)
+				}
 				continue
 			}
 			if s := loadSearch(c, k, v); s != nil {
@@ -170,7 +172,7 @@ func loadSearch(c *docCtx, k, v *yaml.Node) *Search {
 		s.Kind = SearchKeywords
 		fm := &FieldMatch{Pos: posOf(v), IsList: true}
 		for _, it := range v.Content {
-			fm.Values = append(fm.Values, loadValue(c, it, false))
+			fm.Values = append(fm.Values, loadValueMod(c, it, false, false))
 		}
 		checkModifiers(fm, c.report)
 		s.Keywords = fm
@@ -180,7 +182,7 @@ func loadSearch(c *docCtx, k, v *yaml.Node) *Search {
 			return s
 		}
 		s.Kind = SearchKeywords
-		fm := &FieldMatch{Pos: posOf(v), Values: []*Value{loadValue(c, v, false)}}
+		fm := &FieldMatch{Pos: posOf(v), Values: []*Value{loadValueMod(c, v, false, false)}}
 		s.Keywords = fm
 	default:
 		c.errorf(posOf(v), "search %q must be a mapping, a list or a value", clip(s.Name, 60))
@@ -230,13 +232,9 @@ func loadMap(c *docCtx, m *yaml.Node) []*FieldMatch {
 	return out
 }
 
-func loadValue(c *docCtx, n *yaml.Node, expand bool) *Value {
-	return loadValueMod(c, n, expand, false)
-}
-
 // loadValueMod builds a Value from a scalar. The YAML tag decides the kind; Raw is the scalar's
 // text exactly. Strings get segments unless the value is a regex (re).
-func loadValueMod(c *docCtx, n *yaml.Node, expand, re bool) *Value {
+func loadValueMod(_ *docCtx, n *yaml.Node, expand, re bool) *Value {
 	v := &Value{Raw: n.Value, Tag: n.Tag, Quoted: n.Style&(yaml.SingleQuotedStyle|yaml.DoubleQuotedStyle) != 0, Pos: posOf(n)}
 	switch n.Tag {
 	case "!!int":

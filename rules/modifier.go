@@ -280,14 +280,12 @@ func checkValue(fm *FieldMatch, v *Value, seen map[string]Modifier, report func(
 				report(v.Pos, fmt.Sprintf("fieldref takes a field name without wildcards, got %q", v.Raw))
 			}
 		case "expand":
-			if !hasPlaceholder(v.Segs) && v.Kind == ValString && !fmHas(fm, "re") {
+			if !hasPlaceholder(v.Segs) && v.Kind == ValString && !fm.Has("re") {
 				report(v.Pos, fmt.Sprintf("warning: expand but %q has no %%placeholder%%", v.Raw))
 			}
 		}
 	}
 }
-
-func fmHas(fm *FieldMatch, n string) bool { return fm.Has(n) }
 
 func checkTimePart(m Modifier, v *Value, report func(Pos, string)) {
 	if v.Kind != ValInt {

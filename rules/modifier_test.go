@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"sort"
 	"strings"
 	"testing"
 )
@@ -142,6 +143,9 @@ func TestCanonicalModifier(t *testing.T) {
 	}
 	if _, ok := CanonicalModifier("CONTAINS"); ok {
 		t.Errorf("modifier names are case-sensitive")
+	}
+	if !sort.StringsAreSorted(ModifierNames()) {
+		t.Errorf("ModifierNames is not sorted")
 	}
 	if len(ModifierNames()) != 34 {
 		t.Errorf("ModifierNames has %d names, want 34", len(ModifierNames()))

@@ -53,13 +53,36 @@ func (Backend) Emit(q *translate.Query) (translate.Output, error) {
 		return translate.Output{}, fmt.Errorf("esql: nil query")
 	}
 	if q.Correlation != nil {
-		return translate.Output{}, &translate.UnsupportedError{Target: "esql", Pos: q.Correlation.Pos,
-			Construct: "correlation", Reason: "the esql backend does not render correlations yet"}
+		return emitCorrelation(q)
 	}
+	pred, err := rulePred(q)
+	if err != nil {
+		return translate.Output{}, err
+	}
+	conj := appendConj([]node{datasetAtom()}, pred)
+	var b strings.Builder
+	b.WriteString("FROM " + indexPattern + " METADATA " + metadata + "\n| WHERE ")
+	for i, c := range conj {
+		if i > 0 {
+			b.WriteString("\n" + contIndent + "and ")
+		}
+		b.WriteString(operand(c, opAnd, contIndent))
+	}
+	return translate.Output{Query: b.String()}, nil
+}
+
+// datasetAtom is the data stream filter every query starts with.
+func datasetAtom() node {
+	return atom{text: ident(datasetField) + " == " + quoteString(dataset), total: true}
+}
+
+// rulePred is the predicate of a plain query with its category routing: the category filter and
+// the predicate when every routed kind renders the same, else an or of (categories and predicate)
+// legs, grouped by their rendered predicate in table order.
+func rulePred(q *translate.Query) (node, error) {
 	if len(q.Legs) == 0 {
-		return translate.Output{}, fmt.Errorf("esql: query %q has no legs", q.Path)
+		return nil, fmt.Errorf("esql: query %q has no legs", q.Path)
 	}
-	// Group the legs whose predicates render the same, in table order.
 	type group struct {
 		tables []*translate.Table
 		pred   node
@@ -69,7 +92,7 @@ func (Backend) Emit(q *translate.Query) (translate.Output, error) {
 	for _, leg := range q.Legs {
 		n, err := build(leg.Where)
 		if err != nil {
-			return translate.Output{}, err
+			return nil, err
 		}
 		key := flat(n)
 		g := byKey[key]
@@ -80,30 +103,18 @@ func (Backend) Emit(q *translate.Query) (translate.Output, error) {
 		}
 		g.tables = append(g.tables, leg.Table)
 	}
-	conj := []node{atom{text: ident(datasetField) + " == " + quoteString(dataset), total: true}}
 	if len(groups) == 1 {
 		// The category filter is kept even for all four kinds: the data stream also receives AD FS
 		// sign-ins (category ADFSSignInLogs, see the integration's test-adfs-signin pipeline test),
 		// which no Sentinel sign-in table holds.
 		g := groups[0]
-		conj = append(conj, categoryAtom(g.tables))
-		conj = appendConj(conj, g.pred)
-	} else {
-		var alts []node
-		for _, g := range groups {
-			alts = append(alts, and(appendConj([]node{categoryAtom(g.tables)}, g.pred)))
-		}
-		conj = append(conj, or(alts))
+		return and(appendConj([]node{categoryAtom(g.tables)}, g.pred)), nil
 	}
-	var b strings.Builder
-	b.WriteString("FROM " + indexPattern + " METADATA " + metadata + "\n| WHERE ")
-	for i, c := range conj {
-		if i > 0 {
-			b.WriteString("\n" + contIndent + "and ")
-		}
-		b.WriteString(operand(c, opAnd, contIndent))
+	var alts []node
+	for _, g := range groups {
+		alts = append(alts, and(appendConj([]node{categoryAtom(g.tables)}, g.pred)))
 	}
-	return translate.Output{Query: b.String()}, nil
+	return or(alts), nil
 }
 
 // appendConj appends pred to a conjunction: the args of an And, nothing for Const true.

@@ -453,11 +453,6 @@ func TestUnsupported(t *testing.T) {
 	if errors.As(err, &ue) && ue.Pos != pos {
 		t.Errorf("pos %v, want %v", ue.Pos, pos)
 	}
-	// Correlations.
-	_, err = Backend{}.Emit(&translate.Query{Correlation: &translate.Correlation{Type: "event_count"}})
-	if err == nil || err.Error() != "esql: correlation is not supported: the esql backend does not render correlations yet" {
-		t.Errorf("correlation: %v", err)
-	}
 }
 
 func TestNameDescribe(t *testing.T) {

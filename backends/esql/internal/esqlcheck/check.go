@@ -4,16 +4,22 @@
 // a known Elastic field, every function must be on an allowlist with the right number of
 // arguments, METADATA names must be metadata fields, and LIKE patterns must use only valid escapes.
 //
-// Subset: FROM <index pattern>[, ...] [METADATA <name>[, ...]], then `| WHERE <expr>` commands.
-// Expressions: or / and / NOT (case-insensitive keywords), comparisons == != < <= > >=,
+// Subset: FROM <index pattern>[, ...] [METADATA <name>[, ...]], then `| WHERE <expr>`,
+// `| EVAL <column> = <expr>[, ...]` and `| STATS <column> = <aggregate>[, ...] [BY <column>[, ...]]`
+// commands. Columns are scoped as ES|QL scopes them: an EVAL column is usable to its right and in
+// later commands; after a STATS only its aggregates and BY columns exist. Aggregates (COUNT, MIN,
+// MAX, SUM, AVG, PERCENTILE) are allowed only as the whole value of a STATS column, scalar
+// functions only outside that position.
+// Expressions: or / and / NOT (case-insensitive keywords), comparisons == != < <= > >=, `+`,
 // [NOT] IN (list), [NOT] LIKE "pattern", [NOT] RLIKE "regex", IS [NOT] NULL, function calls,
 // parentheses, string literals ("..." with \t \n \r \" \\ escapes, and """...""" raw), integer
-// and decimal literals with an optional sign, true, false, null, and dotted field names whose
-// parts may be backtick-quoted.
+// and decimal literals with an optional sign, time spans (`10 minutes`, only as DATE_TRUNC's
+// interval), true, false, null, and dotted field names whose parts may be backtick-quoted.
 package esqlcheck
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -32,7 +38,22 @@ type Query struct {
 // Command is one processing command.
 type Command struct {
 	Pos   lexer.Position
-	Where *Expr `parser:"\"WHERE\" @@"`
+	Where *Expr     `parser:"  \"WHERE\" @@"`
+	Eval  []*Assign `parser:"| \"EVAL\" @@ (\",\" @@)*"`
+	Stats *Stats    `parser:"| \"STATS\" @@"`
+}
+
+// Assign is `column = expression` (EVAL, STATS).
+type Assign struct {
+	Pos  lexer.Position
+	Name *Field `parser:"@@ \"=\""`
+	Expr *Expr  `parser:"@@"`
+}
+
+// Stats is the body of STATS: named aggregates and the grouping columns.
+type Stats struct {
+	Aggs []*Assign `parser:"@@ (\",\" @@)*"`
+	By   []*Field  `parser:"(\"BY\" @@ (\",\" @@)*)?"`
 }
 
 // Expr is an or-expression.
@@ -54,6 +75,7 @@ type NotExpr struct {
 // Predicate is a value with an optional comparison, IN, LIKE, RLIKE or IS NULL test.
 type Predicate struct {
 	Left   *Value   `parser:"@@"`
+	Plus   []*Value `parser:"(\"+\" @@)*"`
 	Op     string   `parser:"( @(\"==\" | \"!=\" | \"<=\" | \">=\" | \"<\" | \">\")"`
 	Right  *Value   `parser:"  @@"`
 	NotIn  bool     `parser:"| ( @\"NOT\"?"`
@@ -81,12 +103,21 @@ type Value struct {
 type Call struct {
 	Pos  lexer.Position
 	Name string  `parser:"@Ident \"(\""`
-	Args []*Expr `parser:"(@@ (\",\" @@)*)? \")\""`
+	Star bool    `parser:"( @\"*\""`
+	Args []*Expr `parser:"| (@@ (\",\" @@)*)? ) \")\""`
+}
+
+// Span is a time span literal: an integer and a unit.
+type Span struct {
+	Pos  lexer.Position
+	N    string `parser:"@Number"`
+	Unit string `parser:"@(\"millisecond\" | \"milliseconds\" | \"ms\" | \"second\" | \"seconds\" | \"sec\" | \"s\" | \"minute\" | \"minutes\" | \"min\" | \"hour\" | \"hours\" | \"h\" | \"day\" | \"days\" | \"d\" | \"week\" | \"weeks\" | \"w\" | \"month\" | \"months\" | \"mo\" | \"quarter\" | \"quarters\" | \"q\" | \"year\" | \"years\" | \"yr\" | \"y\")"`
 }
 
 // Literal is a constant.
 type Literal struct {
-	Str  *String `parser:"  @@"`
+	Span *Span   `parser:"  @@"`
+	Str  *String `parser:"| @@"`
 	Num  *string `parser:"| @(\"-\"? Number)"`
 	Bool *string `parser:"| @(\"true\" | \"false\")"`
 	Null bool    `parser:"| @\"null\""`
@@ -114,8 +145,8 @@ var parser = sync.OnceValue(func() *participle.Parser[Query] {
 			{Name: "QuotedIdent", Pattern: "`(?:[^`]|``)+`"},
 			{Name: "Number", Pattern: `(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?`},
 			{Name: "Ident", Pattern: `[a-zA-Z][a-zA-Z0-9_]*|[_@][a-zA-Z0-9_]+`},
-			{Name: "Op", Pattern: `==|!=|<=|>=|<|>`},
-			{Name: "Punct", Pattern: `[(),.|\-]`},
+			{Name: "Op", Pattern: `==|!=|<=|>=|<|>|=`},
+			{Name: "Punct", Pattern: `[(),.|\-+*]`},
 		},
 		"From": {
 			{Name: "Whitespace", Pattern: `[ \t\r\n]+`},
@@ -148,8 +179,10 @@ func Functions(name string) (min, max int, ok bool) {
 		return 2, -1, true
 	case "COALESCE":
 		return 1, -1, true
-	case "STARTS_WITH", "ENDS_WITH", "DATE_EXTRACT":
+	case "STARTS_WITH", "ENDS_WITH", "DATE_EXTRACT", "DATE_TRUNC":
 		return 2, 2, true
+	case "CASE":
+		return 2, -1, true
 	case "LOCATE":
 		return 2, 3, true
 	}
@@ -173,13 +206,14 @@ type FieldTypes func(name string) (typ string, ok bool)
 // Check parses query and checks names and the types of comparisons: a field compared with a
 // literal must get a literal of its kind (number, true/false, string; an ip field only TO_IP(...)),
 // `== null` is rejected (it is always null; IS NULL is meant), and LIKE / RLIKE need a string
-// operand. It returns every problem found.
+// operand. Columns must be defined before use (EVAL, STATS scoping) and functions must be used in
+// their place (aggregates only as a STATS column's value). It returns every problem found.
 func Check(query string, fields FieldTypes) []error {
 	q, err := Parse(query)
 	if err != nil {
 		return []error{err}
 	}
-	c := &checker{fields: fields, meta: map[string]bool{}}
+	c := &checker{fields: fields, meta: map[string]bool{}, defined: map[string]string{}}
 	for _, ix := range q.Indices {
 		if strings.ContainsAny(ix, " \"") || ix == "" {
 			c.errf(q.Pos, "bad index pattern %q", ix)
@@ -192,7 +226,17 @@ func Check(query string, fields FieldTypes) []error {
 		c.meta[m] = true
 	}
 	for _, cmd := range q.Commands {
-		c.expr(cmd.Where)
+		switch {
+		case cmd.Where != nil:
+			c.expr(cmd.Where)
+		case cmd.Eval != nil:
+			for _, a := range cmd.Eval {
+				c.expr(a.Expr)
+				c.define(FieldName(a.Name.Parts), c.exprType(a.Expr))
+			}
+		case cmd.Stats != nil:
+			c.stats(cmd.Stats)
+		}
 	}
 	return c.errs
 }
@@ -200,11 +244,193 @@ func Check(query string, fields FieldTypes) []error {
 type checker struct {
 	fields FieldTypes
 	meta   map[string]bool
-	errs   []error
+	// defined holds the columns EVAL and STATS computed, with their types ("" unknown).
+	defined map[string]string
+	// grouped: a STATS has run, so only the columns in defined exist.
+	grouped bool
+	errs    []error
 }
 
 func (c *checker) errf(pos lexer.Position, format string, args ...any) {
 	c.errs = append(c.errs, fmt.Errorf("%d:%d: %s", pos.Line, pos.Column, fmt.Sprintf(format, args...)))
+}
+
+func (c *checker) define(name, typ string) { c.defined[name] = typ }
+
+// lookup resolves a column name in the current scope.
+func (c *checker) lookup(name string) (string, bool) {
+	if typ, ok := c.defined[name]; ok {
+		return typ, true
+	}
+	if c.grouped {
+		return "", false
+	}
+	if typ, ok := c.fields(name); ok {
+		return typ, true
+	}
+	return "", c.meta[name]
+}
+
+// stats checks a STATS command: every column is one aggregate over the input columns, BY names
+// input columns; afterwards only the aggregates and the BY columns exist.
+func (c *checker) stats(st *Stats) {
+	out := map[string]string{}
+	for _, a := range st.Aggs {
+		call := soleCall(a.Expr)
+		if call == nil || !isAggregate(call.Name) {
+			c.errf(a.Pos, "STATS %s: the value must be one aggregate function call (COUNT, MIN, MAX, SUM, AVG, PERCENTILE)", FieldName(a.Name.Parts))
+			c.expr(a.Expr)
+			continue
+		}
+		out[FieldName(a.Name.Parts)] = c.aggregate(call)
+	}
+	for _, f := range st.By {
+		name := FieldName(f.Parts)
+		typ, ok := c.lookup(name)
+		if !ok {
+			c.errf(f.Pos, "unknown column %s", name)
+		}
+		out[name] = typ
+	}
+	c.defined = out
+	c.grouped = true
+}
+
+// soleCall returns the call when e is exactly one function call.
+func soleCall(e *Expr) *Call {
+	if len(e.And) != 1 || len(e.And[0].Not) != 1 {
+		return nil
+	}
+	p := e.And[0].Not[0].Pred
+	if p == nil || p.Op != "" || p.In != nil || p.Like != nil || p.RLike != nil || p.IsNull != nil || len(p.Plus) > 0 || p.NotIn {
+		return nil
+	}
+	return p.Left.Call
+}
+
+// Aggregates lists the allowed aggregate functions with their argument counts.
+func Aggregates(name string) (min, max int, ok bool) {
+	switch strings.ToUpper(name) {
+	case "COUNT":
+		return 0, 1, true
+	case "MIN", "MAX", "SUM", "AVG":
+		return 1, 1, true
+	case "PERCENTILE":
+		return 2, 2, true
+	}
+	return 0, 0, false
+}
+
+func isAggregate(name string) bool { _, _, ok := Aggregates(name); return ok }
+
+// aggregate checks an aggregate call and returns its result type.
+func (c *checker) aggregate(call *Call) string {
+	name := strings.ToUpper(call.Name)
+	min, max, _ := Aggregates(name)
+	if call.Star {
+		if name != "COUNT" {
+			c.errf(call.Pos, "%s(*): only COUNT takes *", name)
+		}
+	} else if n := len(call.Args); n < min || n > max {
+		c.errf(call.Pos, "%s takes %d..%d arguments, got %d", name, min, max, n)
+	}
+	for _, a := range call.Args {
+		c.expr(a)
+	}
+	var argType string
+	if len(call.Args) > 0 {
+		argType = c.exprType(call.Args[0])
+	}
+	switch name {
+	case "SUM", "AVG", "PERCENTILE":
+		if argType != "" && !isNumeric(argType) {
+			c.errf(call.Pos, "%s needs a number, got a %s column", name, argType)
+		}
+	}
+	if name == "PERCENTILE" && len(call.Args) == 2 {
+		if lit := soleLit(call.Args[1]); lit == nil || lit.Num == nil {
+			c.errf(call.Pos, "PERCENTILE's percentile must be a number literal")
+		} else if v, err := strconv.ParseFloat(*lit.Num, 64); err != nil || v < 0 || v > 100 {
+			c.errf(call.Pos, "PERCENTILE's percentile must be within 0..100, got %s", *lit.Num)
+		}
+	}
+	switch name {
+	case "COUNT":
+		return "long"
+	case "SUM", "AVG", "PERCENTILE":
+		return "double"
+	}
+	return argType // MIN, MAX
+}
+
+// soleLit returns the literal when e is exactly one literal.
+func soleLit(e *Expr) *Literal {
+	if len(e.And) != 1 || len(e.And[0].Not) != 1 {
+		return nil
+	}
+	p := e.And[0].Not[0].Pred
+	if p == nil || p.Op != "" || p.In != nil || p.Like != nil || p.RLike != nil || p.IsNull != nil || len(p.Plus) > 0 {
+		return nil
+	}
+	return p.Left.Lit
+}
+
+// exprType is the type of an expression when it is evident ("" when unknown): boolean for
+// predicates, the column's type for a column, date for DATE_TRUNC, long for + of longs.
+func (c *checker) exprType(e *Expr) string {
+	if len(e.And) != 1 || len(e.And[0].Not) != 1 {
+		return "boolean"
+	}
+	n := e.And[0].Not[0]
+	if n.Not != nil {
+		return "boolean"
+	}
+	p := n.Pred
+	if p.Op != "" || p.In != nil || p.Like != nil || p.RLike != nil || p.IsNull != nil {
+		return "boolean"
+	}
+	if len(p.Plus) > 0 {
+		return ""
+	}
+	return c.valueType(p.Left)
+}
+
+func (c *checker) valueType(v *Value) string {
+	switch {
+	case v.Field != nil:
+		typ, _ := c.lookup(FieldName(v.Field.Parts))
+		return typ
+	case v.Paren != nil:
+		return c.exprType(v.Paren)
+	case v.Call != nil:
+		switch strings.ToUpper(v.Call.Name) {
+		case "DATE_TRUNC":
+			return "date"
+		case "TO_LOWER", "TO_UPPER", "TO_STRING":
+			return "keyword"
+		case "TO_DOUBLE":
+			return "double"
+		case "TO_LONG":
+			return "long"
+		case "TO_IP":
+			return "ip"
+		case "COALESCE", "STARTS_WITH", "ENDS_WITH", "CIDR_MATCH":
+			if strings.EqualFold(v.Call.Name, "COALESCE") && len(v.Call.Args) > 0 {
+				return c.exprType(v.Call.Args[0])
+			}
+			return "boolean"
+		}
+	case v.Lit != nil:
+		switch {
+		case v.Lit.Num != nil:
+			return "double"
+		case v.Lit.Str != nil:
+			return "keyword"
+		case v.Lit.Bool != nil:
+			return "boolean"
+		}
+	}
+	return ""
 }
 
 func (c *checker) expr(e *Expr) {
@@ -222,9 +448,21 @@ func (c *checker) not(n *NotExpr) {
 	}
 	p := n.Pred
 	c.value(p.Left)
+	if len(p.Plus) > 0 {
+		for _, v := range append([]*Value{p.Left}, p.Plus...) {
+			if v != p.Left {
+				c.value(v)
+			}
+			if typ := c.valueType(v); typ != "" && !isNumeric(typ) {
+				c.errf(v.Pos, "+ needs numbers, got a %s operand", typ)
+			}
+		}
+	}
 	if p.Right != nil {
 		c.value(p.Right)
-		c.compare(p.Left, p.Right)
+		if len(p.Plus) == 0 {
+			c.compare(p.Left, p.Right)
+		}
 		c.compare(p.Right, p.Left)
 	}
 	for _, v := range p.In {
@@ -251,22 +489,47 @@ func (c *checker) not(n *NotExpr) {
 func (c *checker) value(v *Value) {
 	switch {
 	case v.Call != nil:
-		min, max, ok := Functions(v.Call.Name)
-		if !ok {
+		name := strings.ToUpper(v.Call.Name)
+		min, max, ok := Functions(name)
+		switch {
+		case isAggregate(name):
+			c.errf(v.Call.Pos, "aggregate function %s outside a STATS column", name)
+		case !ok:
 			c.errf(v.Call.Pos, "unknown function %s", v.Call.Name)
-		} else if n := len(v.Call.Args); n < min || max >= 0 && n > max {
-			c.errf(v.Call.Pos, "%s takes %d..%d arguments, got %d", strings.ToUpper(v.Call.Name), min, max, n)
+		case v.Call.Star:
+			c.errf(v.Call.Pos, "%s(*): only COUNT takes *", name)
+		default:
+			if n := len(v.Call.Args); n < min || max >= 0 && n > max {
+				c.errf(v.Call.Pos, "%s takes %d..%d arguments, got %d", name, min, max, n)
+			}
 		}
-		for _, a := range v.Call.Args {
+		for i, a := range v.Call.Args {
+			if name == "DATE_TRUNC" && i == 0 {
+				if lit := soleLit(a); lit == nil || lit.Span == nil {
+					c.errf(v.Call.Pos, "DATE_TRUNC's interval must be a time span literal such as 10 minutes")
+				}
+				continue
+			}
+			if name == "CASE" && (i%2 == 0 && i < len(v.Call.Args)-1) {
+				if typ := c.exprType(a); typ != "" && typ != "boolean" {
+					c.errf(v.Call.Pos, "CASE condition %d is a %s, not a boolean", i/2+1, typ)
+				}
+			}
 			c.expr(a)
 		}
 	case v.Field != nil:
 		name := FieldName(v.Field.Parts)
-		if _, ok := c.fields(name); !ok && !c.meta[name] {
-			c.errf(v.Field.Pos, "unknown field %s", name)
+		if _, ok := c.lookup(name); !ok {
+			if c.grouped {
+				c.errf(v.Field.Pos, "unknown column %s (after STATS only its aggregates and BY columns exist)", name)
+			} else {
+				c.errf(v.Field.Pos, "unknown field %s", name)
+			}
 		}
 	case v.Paren != nil:
 		c.expr(v.Paren)
+	case v.Lit != nil && v.Lit.Span != nil:
+		c.errf(v.Lit.Span.Pos, "a time span is only allowed as DATE_TRUNC's interval")
 	case v.Lit != nil && v.Lit.Str != nil:
 		if _, err := Unquote(v.Lit.Str.Raw); err != nil {
 			c.errf(v.Lit.Str.Pos, "%v", err)
@@ -274,12 +537,12 @@ func (c *checker) value(v *Value) {
 	}
 }
 
-// fieldType returns the mapping type of a value that is a plain field reference.
+// fieldType returns the type of a value that is a plain column reference.
 func (c *checker) fieldType(v *Value) (string, bool) {
 	if v.Field == nil {
 		return "", false
 	}
-	typ, ok := c.fields(FieldName(v.Field.Parts))
+	typ, ok := c.lookup(FieldName(v.Field.Parts))
 	return typ, ok && typ != ""
 }
 

@@ -52,7 +52,7 @@ func TestInvalid(t *testing.T) {
 		{"misspelled function", `FROM a | WHERE TO_LOWR(user.name) == "a"`, `unknown function TO_LOWR`},
 		{"wrong arity", `FROM a | WHERE TO_LOWER(user.name, "x") == "a"`, `TO_LOWER takes 1..1 arguments, got 2`},
 		{"trailing and", `FROM a | WHERE user.name == "a" and`, `unexpected token "<EOF>"`},
-		{"single equals", `FROM a | WHERE user.name = "a"`, `invalid input text "= `},
+		{"single equals", `FROM a | WHERE user.name = "a"`, `unexpected token "="`},
 		{"bad escape", `FROM a | WHERE user.name == "a\x"`, `invalid input text`},
 		{"bad like escape", `FROM a | WHERE user.name LIKE "a\\b"`, `escape character is not followed by *, ? or \`},
 		{"like ends in escape", `FROM a | WHERE user.name LIKE "a\\"`, `ends in an escape character`},

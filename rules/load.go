@@ -265,21 +265,33 @@ func kindName(n *yaml.Node) string {
 // checkHazards reports YAML features Sigma files never need and a loader must not follow:
 // anchors, aliases, merge keys, duplicate keys, non-scalar keys and custom tags. It walks the
 // node tree as parsed, never expanding an alias, so its cost is linear in the file size.
+//
+// Anchors and aliases are reported once per document (the first one, with how many more follow):
+// an alias bomb has thousands, and one clear message says all there is to say.
 func checkHazards(n *yaml.Node, report func(Pos, string)) int {
 	count := 0
+	var aliasPos Pos
+	var aliasMsg string
+	moreAliases := 0
+	aliasHazard := func(p Pos, msg string) {
+		if aliasMsg == "" {
+			aliasPos, aliasMsg = p, msg
+			count++
+			return
+		}
+		moreAliases++
+	}
 	var walk func(n *yaml.Node, depth int)
 	walk = func(n *yaml.Node, depth int) {
 		if count >= maxHazardErrors || n == nil {
 			return
 		}
 		if n.Anchor != "" {
-			count++
-			report(posOf(n), fmt.Sprintf("YAML anchor &%s: anchors and aliases are not allowed in Sigma files", clip(n.Anchor, 40)))
+			aliasHazard(posOf(n), fmt.Sprintf("YAML anchor &%s: anchors and aliases are not allowed in Sigma files", clip(n.Anchor, 40)))
 		}
 		switch n.Kind {
 		case yaml.AliasNode:
-			count++
-			report(posOf(n), fmt.Sprintf("YAML alias *%s: anchors and aliases are not allowed in Sigma files", clip(n.Value, 40)))
+			aliasHazard(posOf(n), fmt.Sprintf("YAML alias *%s: anchors and aliases are not allowed in Sigma files", clip(n.Value, 40)))
 			return
 		case yaml.ScalarNode:
 			if n.Tag != "" && !strings.HasPrefix(n.Tag, "!!") {
@@ -326,6 +338,12 @@ func checkHazards(n *yaml.Node, report func(Pos, string)) int {
 		}
 	}
 	walk(n, 0)
+	if aliasMsg != "" {
+		if moreAliases > 0 {
+			aliasMsg += fmt.Sprintf(" (%d more anchors and aliases follow)", moreAliases)
+		}
+		report(aliasPos, aliasMsg)
+	}
 	return count
 }
 
@@ -344,6 +362,7 @@ func (f *File) loadDocument(idx int, doc *yaml.Node, rl *runeLines) bool {
 	var hazards []Diagnostic
 	fc := &docCtx{f: f, diags: (*Diagnostics)(&hazards)}
 	checkHazards(root, func(p Pos, m string) { fc.errorf(p, "%s", m) })
+	Diagnostics(hazards).Sort()
 
 	if root.Kind != yaml.MappingNode {
 		if len(hazards) > 0 {

@@ -1,9 +1,10 @@
 package rules
 
 // Outputs lists the documents of files that are compiled on their own, in file and document order:
-// every rule and correlation, except filters (they modify the rules they name) and rules that
-// correlations reference, unless one of those correlations sets `generate: true` (Sigma v2: a rule
-// that only feeds a correlation is not emitted by itself). Call it after Resolve.
+// every rule and correlation, except filters (they modify the rules they name) and rules (or
+// nested correlations) that correlations reference, unless one of those correlations sets
+// `generate: true` (Sigma v2: what only feeds a correlation is not emitted by itself). Call it
+// after Resolve.
 func Outputs(files []*File) []*Document {
 	referenced := make(map[*Document]bool)
 	generated := make(map[*Document]bool)
@@ -29,7 +30,7 @@ func Outputs(files []*File) []*Document {
 			if d.Kind == KindFilter {
 				continue
 			}
-			if d.Kind == KindRule && referenced[d] && !generated[d] {
+			if referenced[d] && !generated[d] {
 				continue
 			}
 			out = append(out, d)

@@ -19,6 +19,8 @@ func TestOutputs(t *testing.T) {
 		corr("only a", "", "a"),
 		corr("b generated", "    generate: true\n", "b"),
 		corr("b again", "", "b"),
+		strings.Replace(corr("nested", "", "c"), "correlation:", "name: nested\ncorrelation:", 1),
+		corr("outer", "", "nested"),
 		"title: f\nfilter:\n    rules:\n        - d\n    selection:\n        UserType: Guest\n    condition: not selection\nlogsource:\n    product: azure\n    service: signinlogs\n",
 	}, "---\n")
 	f := LoadFile("x.yml", []byte(src))
@@ -32,7 +34,7 @@ func TestOutputs(t *testing.T) {
 	for _, d := range Outputs([]*File{f}) {
 		got = append(got, d.Meta.Title)
 	}
-	want := "b,c,d,only a,b generated,b again"
+	want := "b,d,only a,b generated,b again,outer"
 	if strings.Join(got, ",") != want {
 		t.Errorf("Outputs = %q, want %q", strings.Join(got, ","), want)
 	}

@@ -39,7 +39,6 @@ func TestUsage(t *testing.T) {
 		{"convert without target", []string{"convert", "x.yml"}, exitUsage, "entrasig convert: -t TARGETS is required (known: kusto, esql, kibana, splunk, or all)"},
 		{"unknown target", []string{"convert", "-t", "kusto,sql", "x.yml"}, exitUsage, `entrasig convert: unknown target "sql" (known: kusto, esql, kibana, splunk, or all)`},
 		{"bad format", []string{"convert", "-t", "kusto", "--format", "xml", "x.yml"}, exitUsage, `entrasig convert: unknown --format "xml" (query or json)`},
-		{"no path", []string{"convert", "-t", "kusto"}, exitUsage, "entrasig convert: no PATH given (a file, a directory, or - for stdin)"},
 		{"bad flag", []string{"convert", "--nope"}, exitUsage, "flag provided but not defined: -nope"},
 		{"check without path", []string{"check"}, exitUsage, "entrasig check: no PATH given (a file, a directory, or - for stdin)"},
 		{"targets with argument", []string{"targets", "x"}, exitUsage, `entrasig targets: unexpected argument "x"`},

@@ -39,3 +39,23 @@ func TestOutputs(t *testing.T) {
 		t.Errorf("Outputs = %q, want %q", strings.Join(got, ","), want)
 	}
 }
+
+// A name defined in several files resolves to the referencing file's own document.
+func TestResolvePrefersSameFile(t *testing.T) {
+	const rule = "title: base\nname: failures\nlogsource:\n    product: azure\n    service: signinlogs\ndetection:\n    selection:\n        ResultType: %s\n    condition: selection\n"
+	const corr = "---\ntitle: c\ncorrelation:\n    type: event_count\n    rules: failures\n    group-by: IPAddress\n    timespan: 5m\n    condition:\n        gte: 3\n"
+	a := LoadFile("a.yml", []byte(strings.Replace(rule, "%s", "1", 1)+corr))
+	b := LoadFile("b.yml", []byte(strings.Replace(rule, "%s", "2", 1)+corr))
+	other := LoadFile("c.yml", []byte(strings.Replace(rule, "%s", "3", 1)))
+	third := LoadFile("d.yml", []byte("title: c\ncorrelation:\n    type: event_count\n    rules: failures\n    group-by: IPAddress\n    timespan: 5m\n    condition:\n        gte: 3\n"))
+	Resolve([]*File{a, b, other, third})
+	if got := a.Docs[1].Correlation.Rules[0].Target; got != a.Docs[0] {
+		t.Errorf("a.yml resolved to %v", got)
+	}
+	if got := b.Docs[1].Correlation.Rules[0].Target; got != b.Docs[0] {
+		t.Errorf("b.yml resolved to %v", got)
+	}
+	if errs := third.Docs[0].Diags.Errors(); len(errs) != 1 || !strings.Contains(errs[0].Msg, `ambiguous reference "failures": the name of 3 documents`) {
+		t.Errorf("d.yml: %v", errs)
+	}
+}

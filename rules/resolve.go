@@ -9,7 +9,8 @@ import (
 // Resolve links every reference of the given files: correlation `rules:`, the rule names of
 // correlation aliases, and filter `rules:`. A reference matches a document's id first, then its
 // name. Problems become errors on the referencing document: unknown references (with a
-// did-you-mean), references matching several documents, references to the wrong kind of document
+// did-you-mean), references matching several documents (unless exactly one of them is in the
+// referencing document's own file, which then wins), references to the wrong kind of document
 // (a filter, or for filters anything but a rule), alias rules without a `name:`, and correlation
 // cycles (chains of correlations are allowed). Resolve sets Ref.Target; call it once per set of
 // files.
@@ -46,6 +47,17 @@ func Resolve(files []*File) {
 			return nil, "unknown rule " + quoteSuggest(ref.Text, names)
 		case 1:
 			return cands[0], via
+		}
+		// Several files define the same name (common when a directory of rule files is loaded):
+		// a document in the referencing file wins, as the file bundles what it refers to.
+		var local []*Document
+		for _, d := range cands {
+			if d.Path == from.Path {
+				local = append(local, d)
+			}
+		}
+		if len(local) == 1 {
+			return local[0], via
 		}
 		locs := make([]string, len(cands))
 		for i, d := range cands {

@@ -62,12 +62,12 @@ func TestHostileValuesStayInert(t *testing.T) {
 					t.Errorf("%q: want one where predicate, got %s", v, got)
 					continue
 				}
-				call := w.Args[0].Args[0].Cmp.Left.Call
+				call := w.Args[0].Args[0].Cmp.Left.Terms[0].Call
 				if call == nil || call.Name != "match" || len(call.Args) != 2 {
 					t.Errorf("%q: want one match(), got %s", v, got)
 					continue
 				}
-				lit := call.Args[1].Args[0].Args[0].Cmp.Left.Str
+				lit := call.Args[1].Args[0].Args[0].Cmp.Left.Terms[0].Str
 				pattern, err := splcheck.EvalString(*lit)
 				if err != nil {
 					t.Errorf("%q: %v", v, err)
@@ -109,7 +109,7 @@ func TestHostileRegexStaysInert(t *testing.T) {
 			t.Errorf("%q: %v\n%s", r, err, got)
 			continue
 		}
-		lit := ast.Commands[0].Where.Args[0].Args[0].Cmp.Left.Call.Args[1].Args[0].Args[0].Cmp.Left.Str
+		lit := ast.Commands[0].Where.Args[0].Args[0].Cmp.Left.Terms[0].Call.Args[1].Args[0].Args[0].Cmp.Left.Terms[0].Str
 		dec, err := splcheck.EvalString(*lit)
 		want := strings.ReplaceAll(strings.ReplaceAll(r, "\\`", `\x60`), "`", `\x60`)
 		if err != nil || dec != want {

@@ -135,9 +135,18 @@ func (b Backend) Emit(q *translate.Query) (translate.Output, error) {
 		return translate.Output{}, err
 	}
 	if q.Correlation != nil {
-		return translate.Output{}, &translate.UnsupportedError{Target: target, Pos: q.Correlation.Pos,
-			Construct: "correlation", Reason: "the splunk backend does not render correlations yet"}
+		return b.correlation(q)
 	}
+	s, err := b.ruleQuery(q)
+	if err != nil {
+		return translate.Output{}, err
+	}
+	return translate.Output{Query: s}, nil
+}
+
+// groupLegs renders every leg of q and groups the legs whose rendered predicate is identical, in
+// Tables order of first appearance.
+func groupLegs(q *translate.Query) ([]*group, error) {
 	legs := q.Legs
 	if len(legs) == 0 && q.Where != nil {
 		for _, t := range q.Tables {
@@ -145,18 +154,17 @@ func (b Backend) Emit(q *translate.Query) (translate.Output, error) {
 		}
 	}
 	if len(legs) == 0 {
-		return translate.Output{}, fmt.Errorf("splunk: query %q has no tables to search", q.Title)
+		return nil, fmt.Errorf("splunk: query %q has no tables to search", q.Title)
 	}
-	// Group legs whose rendered predicate is identical, in Tables order of first appearance.
 	var groups []*group
 	byKey := map[string]*group{} // lookup only; output order comes from groups
 	for _, leg := range legs {
 		if leg.Table == nil || !validCategory(leg.Table.Category) {
-			return translate.Output{}, fmt.Errorf("splunk: leg without a valid category")
+			return nil, fmt.Errorf("splunk: leg without a valid category")
 		}
 		r, err := splitRender(leg.Where)
 		if err != nil {
-			return translate.Output{}, err
+			return nil, err
 		}
 		k := r.key()
 		g := byKey[k]
@@ -168,7 +176,15 @@ func (b Backend) Emit(q *translate.Query) (translate.Output, error) {
 		g.tables = append(g.tables, leg.Table)
 		g.legs = append(g.legs, leg)
 	}
+	return groups, nil
+}
 
+// ruleQuery renders a plain (non-correlation) rule as one search.
+func (b Backend) ruleQuery(q *translate.Query) (string, error) {
+	groups, err := groupLegs(q)
+	if err != nil {
+		return "", err
+	}
 	parts := b.base()
 	var where string
 	switch {
@@ -192,15 +208,11 @@ func (b Backend) Emit(q *translate.Query) (translate.Output, error) {
 		var alts []node
 		for _, g := range groups {
 			all = append(all, g.tables...)
-			conj := []node{{s: whereCategory(g.tables), op: opAtom}}
-			w, err := renderWhere(g.legs[0].Where, false)
+			alt, err := groupPredicate(g, false)
 			if err != nil {
-				return translate.Output{}, err
+				return "", err
 			}
-			if w.s != "" {
-				conj = append(conj, w)
-			}
-			alts = append(alts, node{s: joinNodes(conj, " AND ", opAnd), op: opAndIf(len(conj))})
+			alts = append(alts, alt)
 		}
 		parts = append(parts, searchCategory(all))
 		where = joinNodes(alts, " OR ", opOr)
@@ -209,7 +221,21 @@ func (b Backend) Emit(q *translate.Query) (translate.Output, error) {
 	if where != "" {
 		out += " | where " + where
 	}
-	return translate.Output{Query: out}, nil
+	return out, nil
+}
+
+// groupPredicate is a group's whole predicate in eval form, under its category test. neg makes
+// every leaf two-valued (see renderWhere).
+func groupPredicate(g *group, neg bool) (node, error) {
+	conj := []node{{s: whereCategory(g.tables), op: opAtom}}
+	if c, ok := g.legs[0].Where.(*translate.Const); !ok || !c.Value {
+		w, err := renderWhere(g.legs[0].Where, neg)
+		if err != nil {
+			return node{}, err
+		}
+		conj = append(conj, w)
+	}
+	return node{s: joinNodes(conj, " AND ", opAnd), op: opAndIf(len(conj))}, nil
 }
 
 func allSearch(groups []*group) bool {

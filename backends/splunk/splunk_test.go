@@ -126,7 +126,6 @@ func emitCases(t testing.TB) []emitCase {
 		{"time field", q(mt(t, "TimeGenerated", translate.OpExists)), Backend{}, ""},
 		{"multivalue in search", q(mt(t, "RiskEventTypes", translate.OpEq, pat("*unfamiliar*"))), Backend{}, ""},
 		{"multivalue in where", q(mt(t, "RiskEventTypes", translate.OpEq, pat("unfamiliar?"))), Backend{}, ""},
-		{"correlation", &translate.Query{Correlation: &translate.Correlation{Type: "event_count", Pos: rules.Pos{Line: 2, Col: 1}}}, Backend{}, ""},
 		// precedence
 		{"and of or", q(and(app("A"), or(eq(str("x")), eq(str("y"))))), Backend{}, ""},
 		{"or of and", q(or(app("A"), and(eq(str("x")), mt(t, "ResultType", translate.OpEq, num("0"))))), Backend{}, ""},

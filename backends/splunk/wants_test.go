@@ -76,7 +76,6 @@ func emitWants() map[string]string {
 		"time field":                        "error: splunk: field TimeGenerated is not supported: Splunk keeps it as _time (epoch seconds), which Sigma's string and number matches do not describe",
 		"multivalue in search":              "sourcetype=\"azure:monitor:aad\" category=SignInLogs properties.riskEventTypes{}=\"*unfamiliar*\"",
 		"multivalue in where":               "error: splunk: field RiskEventTypes in a where expression is not supported: it is a multivalue field (properties.riskEventTypes{}) and eval comparisons on multivalue fields do not mean \"any element matches\"",
-		"correlation":                       "error: splunk: correlation is not supported: the splunk backend does not render correlations yet",
 		"and of or":                         "sourcetype=\"azure:monitor:aad\" category=SignInLogs properties.appDisplayName=\"A\" (properties.userPrincipalName=\"x\" OR properties.userPrincipalName=\"y\")",
 		"or of and":                         "sourcetype=\"azure:monitor:aad\" category=SignInLogs (properties.appDisplayName=\"A\" OR (properties.userPrincipalName=\"x\" AND properties.status.errorCode=0))",
 		"not of and":                        "sourcetype=\"azure:monitor:aad\" category=SignInLogs NOT (properties.appDisplayName=\"A\" AND properties.userPrincipalName=\"x\")",

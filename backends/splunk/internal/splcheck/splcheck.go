@@ -27,7 +27,42 @@ type Query struct {
 
 // Command is one piped command of the subset.
 type Command struct {
-	Where *EOr `parser:"'where' @@"`
+	Where    *EOr      `parser:"  'where' @@"`
+	Eval     []*Assign `parser:"| 'eval' @@ ( ',' @@ )*"`
+	Fillnull *Fillnull `parser:"| 'fillnull' @@"`
+	Bin      *Bin      `parser:"| 'bin' @@"`
+	Stats    *Stats    `parser:"| 'stats' @@"`
+}
+
+// Assign is one `name=expression` of eval.
+type Assign struct {
+	Name  string `parser:"@Word '='"`
+	Value *EOr   `parser:"@@"`
+}
+
+// Fillnull is `fillnull value="..." field...`.
+type Fillnull struct {
+	Value  string   `parser:"'value' '=' @(String | Word)"`
+	Fields []string `parser:"@Word+"`
+}
+
+// Bin is `bin field span=<span>`.
+type Bin struct {
+	Field string `parser:"@Word"`
+	Span  string `parser:"'span' '=' @Word"`
+}
+
+// Stats is `stats agg... by field...`.
+type Stats struct {
+	Aggs []*Agg   `parser:"@@+"`
+	By   []string `parser:"( 'by' @Word+ )?"`
+}
+
+// Agg is one aggregate of stats: `func(field) AS name` or `count AS name`.
+type Agg struct {
+	Func string  `parser:"@Word"`
+	Arg  *string `parser:"( '(' @Word ')' )?"`
+	As   string  `parser:"( 'AS' @Word )?"`
 }
 
 // SOr is an OR of search-command conjunctions.
@@ -85,9 +120,14 @@ type ENot struct {
 
 // ECmp is an operand or a comparison of two operands.
 type ECmp struct {
-	Left  *EAtom `parser:"@@"`
+	Left  *ESum  `parser:"@@"`
 	Op    string `parser:"( @Op"`
-	Right *EAtom `parser:"  @@ )?"`
+	Right *ESum  `parser:"  @@ )?"`
+}
+
+// ESum is an operand or a sum of operands (`a + b`, spaces required).
+type ESum struct {
+	Terms []*EAtom `parser:"@@ ( '+' @@ )*"`
 }
 
 // EAtom is an eval operand.
@@ -112,7 +152,7 @@ func splLexer() *lexer.StatefulDefinition {
 		{Name: "String", Pattern: "\"(?:[^\"\\\\\\n\\r`]|\\\\[^\\n\\r`])*\""},
 		{Name: "Field", Pattern: `'[^'\\\n\r` + "`" + `]+'`},
 		{Name: "Macro", Pattern: "`[A-Za-z0-9_]+`"},
-		{Name: "Keyword", Pattern: `(?:AND|OR|NOT|IN)\b`},
+		{Name: "Keyword", Pattern: `(?:AND|OR|NOT|IN|AS|by)\b`},
 		{Name: "Op", Pattern: `==|!=|<=|>=|=|<|>`},
 		{Name: "Punct", Pattern: `[(),|]`},
 		{Name: "Word", Pattern: `[A-Za-z0-9_.:/{}*@+-]+`},
@@ -162,8 +202,12 @@ func evalArity(name string) (int, int, bool) {
 		return 1, 1, true
 	case "tonumber":
 		return 1, 2, true
-	case "coalesce":
+	case "coalesce", "case":
 		return 1, -1, true
+	case "if":
+		return 3, 3, true
+	case "null":
+		return 0, 0, true
 	case "in":
 		return 2, -1, true
 	}
@@ -171,8 +215,11 @@ func evalArity(name string) (int, int, bool) {
 }
 
 type checker struct {
-	known func(string) bool
-	errs  []string
+	known      func(string) bool
+	defined    map[string]bool // fields created by eval or stats
+	binned     bool
+	afterStats bool
+	errs       []string
 }
 
 func (c *checker) errorf(format string, args ...any) {
@@ -180,23 +227,163 @@ func (c *checker) errorf(format string, args ...any) {
 }
 
 // Check parses q and checks it as a sign-in search: the base (sourcetype="azure:monitor:aad" or a
-// macro, and a category filter), every field known (known, or category/sourcetype/index), no `!=`
-// in the search command, only functions of the subset with their arity, valid string escapes.
+// macro, and a category filter), every field known (known, or category/sourcetype/index, or
+// created earlier by eval or stats), no `!=` in the search command, only functions of the subset
+// with their arity, valid string escapes. For correlation searches it also checks the pipeline:
+// `bin _time` with a span in s, m or h before one `stats`, whose `by` list has `_time`, whose
+// aggregates are count, dc, sum, avg, min, max or exactperc<1..99> each named with AS; after
+// stats only its output fields exist.
 func Check(q string, known func(string) bool) error {
 	ast, err := Parse(q)
 	if err != nil {
 		return err
 	}
-	c := &checker{known: known}
+	c := &checker{known: known, defined: map[string]bool{"_time": true}}
 	c.base(ast.Search)
 	c.search(ast.Search)
 	for _, cmd := range ast.Commands {
-		c.eval(cmd.Where)
+		c.command(cmd)
 	}
 	if len(c.errs) > 0 {
 		return fmt.Errorf("%s", strings.Join(c.errs, "; "))
 	}
 	return nil
+}
+
+func (c *checker) command(cmd *Command) {
+	switch {
+	case cmd.Where != nil:
+		c.eval(cmd.Where)
+	case cmd.Eval != nil:
+		for _, a := range cmd.Eval {
+			c.eval(a.Value)
+			if !isIdentifier(a.Name) {
+				c.errorf("eval assigns %q: only plain identifiers are emitted", a.Name)
+			}
+			c.defined[a.Name] = true
+		}
+	case cmd.Fillnull != nil:
+		if v := cmd.Fillnull.Value; v != `""` && v != "0" {
+			c.errorf("fillnull value=%s is not part of the emitted subset", v)
+		}
+		for _, f := range cmd.Fillnull.Fields {
+			if !c.defined[f] || f == "_time" {
+				c.errorf("fillnull of %q, which no eval or stats created", f)
+			}
+		}
+	case cmd.Bin != nil:
+		c.bin(cmd.Bin)
+	case cmd.Stats != nil:
+		c.stats(cmd.Stats)
+	}
+}
+
+func (c *checker) bin(b *Bin) {
+	if c.afterStats || c.binned {
+		c.errorf("bin must come once, before stats")
+	}
+	c.binned = true
+	if b.Field != "_time" {
+		c.errorf("bin of %q: only _time is binned", b.Field)
+	}
+	span := b.Span
+	if len(span) < 2 || !isDigits(span[:len(span)-1]) || span[0] == '0' {
+		c.errorf("bin span %q is not <n>s, <n>m or <n>h", span)
+		return
+	}
+	switch span[len(span)-1] {
+	case 's', 'm', 'h':
+	case 'd':
+		c.errorf("bin span %q: day spans align to the search's time zone, not the epoch; use hours", span)
+	default:
+		c.errorf("bin span %q is not <n>s, <n>m or <n>h", span)
+	}
+}
+
+func (c *checker) stats(s *Stats) {
+	if c.afterStats {
+		c.errorf("only one stats command is emitted")
+	}
+	if !c.binned {
+		c.errorf("stats without a preceding bin _time")
+	}
+	hasTime := false
+	for _, f := range s.By {
+		if f == "_time" {
+			hasTime = true
+			continue
+		}
+		if !c.defined[f] {
+			c.errorf("stats by %q, which no eval created", f)
+		}
+	}
+	if !hasTime {
+		c.errorf("stats must group by _time (the bucket): without it the window widens to the whole search range")
+	}
+	out := map[string]bool{}
+	for _, f := range s.By {
+		out[f] = true
+	}
+	for _, a := range s.Aggs {
+		switch fn := a.Func; {
+		case fn == "count":
+			if a.Arg != nil {
+				c.errorf("count(%s): only a plain count is emitted", *a.Arg)
+			}
+		case fn == "dc" || fn == "sum" || fn == "avg" || fn == "min" || fn == "max" || exactPerc(fn):
+			if a.Arg == nil {
+				c.errorf("aggregate %s without a field", fn)
+			} else {
+				c.evalField(*a.Arg)
+			}
+		default:
+			c.errorf("unknown aggregate %s (the subset has count, dc, sum, avg, min, max and exactperc1..99)", fn)
+		}
+		if a.As == "" {
+			c.errorf("aggregate %s without AS", a.Func)
+		} else if !isIdentifier(a.As) || out[a.As] {
+			c.errorf("aggregate name %q is not a new plain identifier", a.As)
+		}
+		out[a.As] = true
+	}
+	c.defined = out
+	c.afterStats = true
+}
+
+// exactPerc reports whether fn is exactperc<N> with an integer N from 1 to 99.
+func exactPerc(fn string) bool {
+	n, ok := strings.CutPrefix(fn, "exactperc")
+	if !ok || !isDigits(n) || n[0] == '0' || len(n) > 2 {
+		return false
+	}
+	return true
+}
+
+func isDigits(s string) bool {
+	if s == "" {
+		return false
+	}
+	for _, r := range s {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+func isIdentifier(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i, r := range s {
+		switch {
+		case r >= 'A' && r <= 'Z', r >= 'a' && r <= 'z':
+		case (r >= '0' && r <= '9' || r == '_') && i > 0:
+		default:
+			return false
+		}
+	}
+	return true
 }
 
 func (c *checker) base(s *SOr) {
@@ -376,16 +563,29 @@ func (c *checker) eval(e *EOr) {
 			for n.Not != nil {
 				n = n.Not
 			}
-			c.atom(n.Cmp.Left)
+			c.sum(n.Cmp.Left)
 			if n.Cmp.Op != "" {
 				switch n.Cmp.Op {
 				case "==", "<", "<=", ">", ">=":
+				case "!=":
+					if !c.afterStats {
+						c.errorf("eval operator != is only emitted on aggregates")
+					}
 				default:
 					c.errorf("eval operator %s is not part of the emitted subset", n.Cmp.Op)
 				}
-				c.atom(n.Cmp.Right)
+				c.sum(n.Cmp.Right)
 			}
 		}
+	}
+}
+
+func (c *checker) sum(s *ESum) {
+	for _, a := range s.Terms {
+		if len(s.Terms) > 1 && a.Word == nil {
+			c.errorf("only fields are added up in the emitted subset")
+		}
+		c.atom(a)
 	}
 }
 
@@ -417,10 +617,12 @@ func (c *checker) atom(a *EAtom) {
 }
 
 func (c *checker) evalField(name string) {
-	if name == "category" {
-		return
-	}
-	if !c.known(name) {
+	switch {
+	case c.defined[name]:
+	case c.afterStats:
+		c.errorf("field %q does not exist after stats", name)
+	case name == "category" || c.known(name):
+	default:
 		c.errorf("unknown field %q", name)
 	}
 }
@@ -430,3 +632,34 @@ func SearchString(tok string) (string, error) { return unquote(tok, `\"`) }
 
 // EvalString decodes a double-quoted string literal of an eval expression.
 func EvalString(tok string) (string, error) { return unquote(tok, `\"nrt`) }
+
+// GoldenQueries returns the queries of a golden file: one per document (a multi-document golden
+// starts each with "== document N: title =="), without the "-- warnings --" sections and without
+// documents that are "error: ..." statements of non-support.
+func GoldenQueries(text string) []string {
+	var out []string
+	var docs []string
+	var cur []string
+	for _, line := range strings.Split(strings.TrimSuffix(text, "\n"), "\n") {
+		if strings.HasPrefix(line, "== document ") && strings.HasSuffix(line, " ==") {
+			if cur != nil {
+				docs = append(docs, strings.Join(cur, "\n"))
+			}
+			cur = []string{}
+			continue
+		}
+		cur = append(cur, line)
+	}
+	if cur != nil {
+		docs = append(docs, strings.Join(cur, "\n"))
+	}
+	for _, d := range docs {
+		q, _, _ := strings.Cut(d, "\n-- warnings --")
+		q = strings.TrimSuffix(q, "\n")
+		if strings.HasPrefix(q, "error: ") || q == "" {
+			continue
+		}
+		out = append(out, q)
+	}
+	return out
+}

@@ -71,14 +71,27 @@ func TestGoldens(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		text := string(data)
-		if strings.HasPrefix(text, "error: ") {
-			continue
+		for _, query := range GoldenQueries(string(data)) {
+			if err := Check(query, known); err != nil {
+				t.Errorf("%s: %v\n%s", filepath.Base(f), err, query)
+			}
 		}
-		query, _, _ := strings.Cut(text, "\n-- warnings --")
-		query = strings.TrimSuffix(query, "\n")
-		if err := Check(query, known); err != nil {
-			t.Errorf("%s: %v\n%s", filepath.Base(f), err, query)
+	}
+}
+
+func TestGoldenQueries(t *testing.T) {
+	for _, c := range []struct {
+		text string
+		want []string
+	}{
+		{"q1\n", []string{"q1"}},
+		{"error: x\n", nil},
+		{"q1\n-- warnings --\n1:2: w\n", []string{"q1"}},
+		{"== document 1: a ==\nq1\n== document 2: b ==\nerror: 3:4: e\n== document 3: c ==\nq3\n-- warnings --\n5:6: w\n", []string{"q1", "q3"}},
+	} {
+		got := GoldenQueries(c.text)
+		if strings.Join(got, "|") != strings.Join(c.want, "|") || len(got) != len(c.want) {
+			t.Errorf("GoldenQueries(%q) = %q, want %q", c.text, got, c.want)
 		}
 	}
 }

@@ -1,0 +1,213 @@
+package splunk
+
+import (
+	"errors"
+	"fmt"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/entrasig/entrasig/backends/splunk/internal/splcheck"
+	"github.com/entrasig/entrasig/rules"
+	"github.com/entrasig/entrasig/translate"
+)
+
+// Correlation IR is built by hand over rule queries from query(); the real loader's correlations are
+// covered by the goldens (testdata/golden/splunk/correlation-*.golden).
+
+var corrPos = rules.Pos{Line: 20, Col: 11}
+
+func th(op, raw string) rules.Threshold {
+	var v float64
+	fmt.Sscan(raw, &v)
+	return rules.Threshold{Op: op, Value: v, Raw: raw}
+}
+
+// cf is a group-by or value field with one canonical field per rule.
+func cf(t testing.TB, name string, fields ...string) translate.CorrField {
+	f := translate.CorrField{Name: name, Pos: rules.Pos{Line: 22, Col: 9}}
+	for _, n := range fields {
+		f.PerRule = append(f.PerRule, translate.CorrSource{Field: fld(t, n)})
+	}
+	return f
+}
+
+// corr builds a correlation; a group-by field given for one rule is used for every rule.
+func corr(typ string, span time.Duration, rs []*translate.Query, group []translate.CorrField, conds ...rules.Threshold) *translate.Query {
+	var gs []translate.CorrField
+	for _, g := range group {
+		for len(g.PerRule) < len(rs) {
+			g.PerRule = append(g.PerRule, g.PerRule[0])
+		}
+		gs = append(gs, g)
+	}
+	group = gs
+	return &translate.Query{Title: "c", Correlation: &translate.Correlation{
+		Type: typ, Rules: rs, GroupBy: group, Timespan: span, Conditions: conds, Pos: corrPos}}
+}
+
+type corrCase struct {
+	name string
+	q    *translate.Query
+	want string // exact query, or "error: <message>"
+}
+
+func corrCases(t testing.TB) []corrCase {
+	rt := func(code string, ids ...translate.TableID) *translate.Query {
+		return query(mt(t, "ResultType", translate.OpEq, num(code)), ids...)
+	}
+	fail, locked := rt("50126"), rt("50053")
+	niFail := rt("50126", translate.TableNonInteractive)
+	upnG := []translate.CorrField{cf(t, upn, upn)}
+	value := func(q *translate.Query, f translate.CorrField) *translate.Query {
+		q.Correlation.Fields = []translate.CorrField{f}
+		return q
+	}
+	pct := func(q *translate.Query, p float64) *translate.Query { q.Correlation.Percentile = p; return q }
+	// a rule that needs `| where` (cased match) on one table and the search command on another
+	cased2 := query(and(mt(t, "ResultType", translate.OpEq, num("0")), cased(mt(t, "AppDisplayName", translate.OpEq, str("Azure Portal")))))
+	hostile := query(or(mt(t, upn, translate.OpEq, str(`" OR sourcetype=* | delete "`)), cased(mt(t, upn, translate.OpEq, str("a`b|[search x]\n")))))
+	nested := corr("event_count", 10*time.Minute, []*translate.Query{fail}, upnG, th("gte", "5"))
+	return []corrCase{
+		{"event_count", corr("event_count", 10*time.Minute, []*translate.Query{fail}, upnG, th("gte", "10")), ""},
+		{"event_count no group-by range", corr("event_count", time.Hour, []*translate.Query{fail}, nil, th("gte", "100"), th("lte", "10000")), ""},
+		{"event_count neq", corr("event_count", time.Hour, []*translate.Query{fail}, upnG, th("neq", "1")), ""},
+		{"event_count eq gt lt", corr("event_count", time.Hour, []*translate.Query{fail}, upnG, th("eq", "3"), th("gt", "2.5"), th("lt", "4")), ""},
+		{"event_count where rule", corr("event_count", 5*time.Minute, []*translate.Query{cased2}, upnG, th("gt", "3")), ""},
+		{"event_count two rules", corr("event_count", 15*time.Minute, []*translate.Query{fail, locked}, upnG, th("gte", "20")), ""},
+		{"two tables aliases", corr("event_count", 15*time.Minute, []*translate.Query{fail, niFail},
+			[]translate.CorrField{cf(t, "account", upn, "UserId"), cf(t, "IPAddress", "IPAddress", "IPAddress")}, th("gte", "20")), ""},
+		{"two rules one needs where", corr("event_count", 15*time.Minute, []*translate.Query{cased2, niFail}, upnG[:0], th("gte", "2")), ""},
+		{"value_count", value(corr("value_count", 20*time.Minute, []*translate.Query{fail}, []translate.CorrField{cf(t, "IPAddress", "IPAddress")}, th("gte", "10")), cf(t, upn, upn)), ""},
+		{"value_count aliases", value(corr("value_count", 20*time.Minute, []*translate.Query{fail, niFail}, nil, th("gte", "10")), cf(t, "who", upn, "UserId")), ""},
+		{"value_sum", value(corr("value_sum", time.Hour, []*translate.Query{fail}, []translate.CorrField{cf(t, "AppId", "AppId")}, th("lt", "600000")), cf(t, "ProcessingTimeInMilliseconds", "ProcessingTimeInMilliseconds")), ""},
+		{"value_avg", value(corr("value_avg", time.Hour, []*translate.Query{fail}, []translate.CorrField{cf(t, "AppId", "AppId")}, th("gte", "2000"), th("lt", "100000")), cf(t, "DurationMs", "DurationMs")), ""},
+		{"value_percentile", pct(value(corr("value_percentile", 24*time.Hour, []*translate.Query{fail}, []translate.CorrField{cf(t, "AppId", "AppId")}, th("gt", "5000")), cf(t, "DurationMs", "DurationMs")), 95), ""},
+		{"temporal", corr("temporal", 30*time.Minute, []*translate.Query{fail, locked}, upnG), ""},
+		{"temporal condition", corr("temporal", 90*time.Second, []*translate.Query{fail, locked, niFail}, upnG, th("gte", "2")), ""},
+		{"temporal_ordered", corr("temporal_ordered", 30*time.Minute, []*translate.Query{fail, locked}, upnG), ""},
+		{"temporal_ordered all-rules condition", corr("temporal_ordered", 30*time.Minute, []*translate.Query{fail, locked}, upnG, th("gte", "2")), ""},
+		{"temporal_ordered one rule", corr("temporal_ordered", 30*time.Minute, []*translate.Query{fail}, upnG), ""},
+		{"hostile values", corr("temporal", time.Hour, []*translate.Query{hostile, locked}, upnG), ""},
+		{"index and macro", corr("event_count", time.Hour, []*translate.Query{fail, locked}, nil, th("gt", "1")), ""},
+		// what Splunk cannot do exactly
+		{"chained", corr("temporal_ordered", 10*time.Minute, []*translate.Query{nested, locked}, upnG), ""},
+		{"temporal_ordered three", corr("temporal_ordered", time.Hour, []*translate.Query{fail, locked, niFail}, upnG), ""},
+		{"temporal_ordered condition", corr("temporal_ordered", time.Hour, []*translate.Query{fail, locked}, upnG, th("gte", "1")), ""},
+		{"percentile fraction", pct(value(corr("value_percentile", time.Hour, []*translate.Query{fail}, nil, th("gt", "1")), cf(t, "DurationMs", "DurationMs")), 99.9), ""},
+		{"percentile 100", pct(value(corr("value_percentile", time.Hour, []*translate.Query{fail}, nil, th("gt", "1")), cf(t, "DurationMs", "DurationMs")), 100), ""},
+		{"sub-second timespan", corr("event_count", 1500*time.Millisecond, []*translate.Query{fail}, nil, th("gt", "1")), ""},
+		{"unknown type", corr("value_median", time.Hour, []*translate.Query{fail}, nil, th("gt", "1")), ""},
+		{"group-by name reserved", corr("event_count", time.Hour, []*translate.Query{fail}, []translate.CorrField{cf(t, "StartTime", upn)}, th("gt", "1")), ""},
+		{"group-by name hostile", corr("event_count", time.Hour, []*translate.Query{fail}, []translate.CorrField{cf(t, "a` | delete", upn)}, th("gt", "1")), ""},
+		{"group-by name dotted", corr("event_count", time.Hour, []*translate.Query{fail}, []translate.CorrField{cf(t, "DeviceDetail.isCompliant", "DeviceDetail.isCompliant")}, th("gt", "1")), ""},
+		{"group-by shadows a later source", corr("event_count", time.Hour, []*translate.Query{fail},
+			[]translate.CorrField{cf(t, "resultType", upn), cf(t, "code", "ResultType")}, th("gt", "1")), ""},
+		{"group-by multivalue", corr("event_count", time.Hour, []*translate.Query{fail}, []translate.CorrField{cf(t, "r", "RiskEventTypes")}, th("gt", "1")), ""},
+		{"group-by time", corr("event_count", time.Hour, []*translate.Query{fail}, []translate.CorrField{cf(t, "t", "TimeGenerated")}, th("gt", "1")), ""},
+		{"group-by no splunk field", corr("event_count", time.Hour, []*translate.Query{fail}, []translate.CorrField{cf(t, "r", "IsRisky")}, th("gt", "1")), ""},
+		{"tag needs multivalue where", corr("temporal", time.Hour, []*translate.Query{query(mt(t, "RiskEventTypes", translate.OpEq, pat("*unfamiliar*"))), locked}, upnG), ""},
+	}
+}
+
+func TestCorrelations(t *testing.T) {
+	wants := corrWants()
+	for _, c := range corrCases(t) {
+		b := Backend{}
+		if c.name == "index and macro" {
+			b = Backend{Index: "azure", Macro: "azure_monitor_aad"}
+		}
+		var got string
+		out, err := b.Emit(c.q)
+		if err != nil {
+			got = "error: " + err.Error()
+			var ue *translate.UnsupportedError
+			if !errors.As(err, &ue) || ue.Target != "splunk" || ue.Construct == "" || ue.Reason == "" {
+				t.Errorf("%s: not a complete UnsupportedError: %v", c.name, err)
+			}
+		} else {
+			got = out.Query
+			if cerr := splcheck.Check(got, splcheck.SignInFields()); cerr != nil {
+				t.Errorf("%s: fails the checker: %v\n%s", c.name, cerr, got)
+			}
+			want := []translate.Warning{{Pos: corrPos, Msg: windowWarning(c.q.Correlation.Timespan)}}
+			if fmt.Sprint(out.Warnings) != fmt.Sprint(want) {
+				t.Errorf("%s: warnings %v, want exactly %v", c.name, out.Warnings, want)
+			}
+			if again, _ := b.Emit(c.q); again.Query != got {
+				t.Errorf("%s: not deterministic", c.name)
+			}
+		}
+		if *printCases {
+			fmt.Printf("\t\t%q: %q,\n", c.name, got)
+			continue
+		}
+		want, ok := wants[c.name]
+		if !ok {
+			t.Errorf("%s: no expectation; got\n%s", c.name, got)
+			continue
+		}
+		if got != want {
+			t.Errorf("%s:\n got: %s\nwant: %s", c.name, got, want)
+		}
+	}
+}
+
+// Every successful correlation search groups by _time: the invariant shipped rules break.
+func TestCorrelationsAlwaysGroupByTime(t *testing.T) {
+	by := regexp.MustCompile(`\| stats .* by _time( |$)`)
+	for _, c := range corrCases(t) {
+		out, err := Backend{}.Emit(c.q)
+		if err != nil {
+			continue
+		}
+		if !by.MatchString(out.Query) || strings.Count(out.Query, "| bin _time span=") != 1 {
+			t.Errorf("%s: want one bin _time and stats ... by _time: %s", c.name, out.Query)
+		}
+	}
+}
+
+func TestWarningText(t *testing.T) {
+	got := windowWarning(10 * time.Minute)
+	want := "correlation windows are fixed 10m0s buckets aligned to the epoch, an approximation of Sigma's sliding window: events that straddle a bucket boundary are counted in separate windows"
+	if got != want {
+		t.Errorf("windowWarning = %q, want %q", got, want)
+	}
+}
+
+func TestSpanText(t *testing.T) {
+	for _, c := range []struct {
+		d    time.Duration
+		want string
+	}{
+		{10 * time.Minute, "10m"}, {time.Hour, "1h"}, {24 * time.Hour, "24h"}, {90 * time.Minute, "90m"},
+		{90 * time.Second, "90s"}, {time.Second, "1s"}, {0, ""}, {1500 * time.Millisecond, ""}, {-time.Minute, ""},
+	} {
+		got, ok := spanText(c.d)
+		if got != c.want || ok != (c.want != "") {
+			t.Errorf("spanText(%v) = %q, %v; want %q", c.d, got, ok, c.want)
+		}
+	}
+}
+
+func TestRequiresAll(t *testing.T) {
+	for _, c := range []struct {
+		conds []rules.Threshold
+		n     int
+		want  bool
+	}{
+		{nil, 2, false},
+		{[]rules.Threshold{th("gte", "2")}, 2, true},
+		{[]rules.Threshold{th("eq", "2")}, 2, true},
+		{[]rules.Threshold{th("gt", "1")}, 2, true},
+		{[]rules.Threshold{th("gte", "1")}, 2, false},
+		{[]rules.Threshold{th("lt", "2")}, 2, false},
+		{[]rules.Threshold{th("gte", "3")}, 2, false},
+		{[]rules.Threshold{th("neq", "1")}, 2, true},
+	} {
+		if got := requiresAll(c.conds, c.n); got != c.want {
+			t.Errorf("requiresAll(%v, %d) = %v, want %v", c.conds, c.n, got, c.want)
+		}
+	}
+}

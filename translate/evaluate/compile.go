@@ -54,10 +54,12 @@ func errorAt(pos rules.Pos, format string, args ...any) error {
 	return &posError{pos: pos, msg: fmt.Sprintf(format, args...)}
 }
 
-// Program is a compiled plain (non-correlation) query. It is immutable and safe for concurrent use.
+// Program is a compiled query: a plain rule (legs) or a correlation (corr). It is immutable and
+// safe for concurrent use.
 type Program struct {
 	query *translate.Query
 	legs  []leg
+	corr  *corrProgram
 }
 
 type leg struct {
@@ -69,7 +71,7 @@ type leg struct {
 const maxErrors = 10
 
 // Compile prepares q for evaluation: patterns, regexes, prefixes and numbers are compiled once.
-// Correlation queries are not evaluated by this package yet and give an error. The error is a
+// A correlation compiles each referenced rule and nested correlation too. The error is a
 // *CompileError, or for several problems their errors.Join (each a *CompileError, in expression
 // order, without repeats across legs, at most maxErrors).
 func Compile(q *translate.Query) (*Program, error) {
@@ -77,8 +79,7 @@ func Compile(q *translate.Query) (*Program, error) {
 		return nil, &CompileError{Msg: "nil query"}
 	}
 	if q.Correlation != nil {
-		return nil, &CompileError{Path: q.Path, Pos: q.Correlation.Pos,
-			Msg: fmt.Sprintf("correlation (%s): not supported by the evaluator", q.Correlation.Type)}
+		return compileCorrelation(q)
 	}
 	p := &Program{query: q}
 	var errs []error
@@ -136,7 +137,8 @@ func compileErrors(path string, errs []error) error {
 func (p *Program) Query() *translate.Query { return p.query }
 
 // Match reports whether the event matches: the leg of the event's table decides; an event of a
-// table the query is not routed to does not match.
+// table the query is not routed to does not match. A correlation matches groups of events, not one
+// event: Match is false for it (use NewRun).
 func (p *Program) Match(ev *Event) bool {
 	if ev.Table == nil {
 		return false

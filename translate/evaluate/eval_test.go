@@ -454,7 +454,7 @@ func TestCompileErrors(t *testing.T) {
 				Values: []translate.Value{{Kind: rules.ValString, Raw: `(a)\1`, Regex: `(a)\1`}}}}}},
 			"rules/x.yml:7:9: UserAgent|re: the regular expression \"(a)\\\\1\" cannot be evaluated (RE2 syntax): invalid escape sequence: `\\1`"},
 		{"correlation", &translate.Query{Path: "c.yml", Correlation: &translate.Correlation{Type: "event_count", Pos: rules.Pos{Line: 3, Col: 5}}},
-			"c.yml:3:5: correlation (event_count): not supported by the evaluator"},
+			"c.yml:3:5: correlation: timespan 0s is not positive"},
 		{"placeholder", &translate.Query{Path: "p.yml", Legs: []translate.Leg{{Table: table(t, "SigninLogs"),
 			Where: &translate.Match{Field: ua, Op: translate.OpEq, Pos: rules.Pos{Line: 2, Col: 3},
 				Values: []translate.Value{{Kind: rules.ValString, Raw: "%x%", Segs: []rules.Segment{{Kind: rules.SegPlaceholder, Text: "x"}}}}}}}},

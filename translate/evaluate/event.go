@@ -14,6 +14,9 @@ import (
 
 // Event is one sign-in event: a JSON object keyed by Sentinel column names.
 type Event struct {
+	// Source is the name of the input the event was read from (set by Reader; "" otherwise). It
+	// prefixes the position of errors about the event.
+	Source string
 	// Line is the 1-based line of the event in its input (0 when not read by a Reader).
 	Line int
 	// Table is the sign-in table of the event (from its Type column or the reader's default).

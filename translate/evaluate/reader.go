@@ -14,12 +14,17 @@ const MaxLineBytes = 4 << 20
 // LineError is a bad input line: invalid JSON, not an object, a bad TimeGenerated or Type, or a
 // line that is too long. Reading goes on with the next line.
 type LineError struct {
-	Name string // the input's name as the user gave it
+	Name string // the input's name as the user gave it ("" prints as "line N: ...")
 	Line int
 	Msg  string
 }
 
-func (e *LineError) Error() string { return fmt.Sprintf("%s:%d: %s", e.Name, e.Line, e.Msg) }
+func (e *LineError) Error() string {
+	if e.Name == "" {
+		return fmt.Sprintf("line %d: %s", e.Line, e.Msg)
+	}
+	return fmt.Sprintf("%s:%d: %s", e.Name, e.Line, e.Msg)
+}
 
 // Reader streams events from JSON Lines input. Blank lines are skipped (but counted). It keeps
 // only the current line, so memory is bounded by MaxLineBytes whatever the input size.
@@ -70,7 +75,7 @@ func (r *Reader) Next() (*Event, error) {
 		if err != nil {
 			return nil, &LineError{Name: r.name, Line: r.line, Msg: err.Error()}
 		}
-		ev.Line = r.line
+		ev.Source, ev.Line = r.name, r.line
 		return ev, nil
 	}
 }

@@ -229,8 +229,8 @@ func (p *corrPlan) column(f translate.CorrField, numeric bool) (string, error) {
 		if err := elasticField(src.Field, f.Pos); err != nil {
 			return "", err
 		}
-		if err := singleValued(src.Field, f.Pos); err != nil {
-			return "", fmt.Errorf("%w (STATS puts an event with several values in every value's group)", err)
+		if singleValued(src.Field, f.Pos) != nil {
+			return "", unsupported(f.Pos, "field "+src.Field.Name, "Elastic stores it as the multi-valued field %s, and STATS ... BY puts an event in the group of each of its values rather than grouping by the whole list", src.Field.Elastic.Name)
 		}
 		if numeric && !isNumericType(src.Field.Elastic.Type) && !isStringType(src.Field.Elastic.Type) {
 			return "", unsupported(f.Pos, "field "+src.Field.Name, "%s needs a number, and Elastic maps %s as %s", p.c.Type, src.Field.Elastic.Name, src.Field.Elastic.Type)

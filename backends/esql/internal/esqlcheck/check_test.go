@@ -36,6 +36,31 @@ func TestValid(t *testing.T) {
 		`FROM a | WHERE (user.name == "a" or user.name == "b\n\t\r\"\\") and NOT NOT n < 1.5e3`,
 		`FROM a | WHERE n IN (1, -2) and b == false and b IN (true, false) and TO_STRING(source.ip) LIKE "1.*"`,
 		`FROM a | WHERE LOCATE(user.name, user.name) > 0 | WHERE STARTS_WITH(user.name, "x")`,
+		// Correlation forms: EVAL columns usable to their right and later, STATS scoping.
+		`FROM a
+| WHERE user.name IS NOT NULL
+| EVAL
+    Esql.rule_0 = COALESCE(user.name == "a", false),
+    Esql.rule_1 = n > 1,
+    Esql.who = CASE(Esql.rule_0, user.name, Esql.rule_1, TO_STRING(source.ip)),
+    Esql.t = CASE(Esql.rule_0, @timestamp),
+    Esql.e = CASE(Esql.rule_1, 1, 0),
+    Esql.time_window_date_trunc = DATE_TRUNC(10 minutes, @timestamp)
+| STATS
+    Esql.event_count = COUNT(*),
+    Esql.n = COUNT(user.name),
+    Esql.first = MIN(Esql.t),
+    Esql.seen = MAX(Esql.e),
+    Esql.sum = SUM(n),
+    Esql.avg = AVG(TO_DOUBLE(user.name)),
+    Esql.p = PERCENTILE(n, 99.5),
+    Esql.end_time = MAX(@timestamp)
+  BY Esql.time_window_date_trunc, Esql.who, source.ip
+| EVAL Esql.count = Esql.seen + Esql.seen
+| WHERE Esql.event_count >= 10 and Esql.count == 2 and Esql.first < Esql.end_time and source.ip == TO_IP("1.2.3.4")`,
+		`FROM a | EVAL w = DATE_TRUNC(1 hour, @timestamp) | STATS s = MIN(@timestamp), e = MAX(@timestamp) BY w, user.name | STATS c = COUNT(user.name), s = MIN(s) BY w | WHERE c > 3`,
+		`FROM a | STATS c = COUNT(*)`,
+		`FROM a | EVAL x = DATE_TRUNC(5 ms, @timestamp), y = DATE_TRUNC(2 days, @timestamp) | WHERE x IS NOT NULL`,
 	} {
 		if errs := Check(q, known); len(errs) > 0 {
 			t.Errorf("%v\n%s", errs, q)
@@ -66,6 +91,32 @@ func TestInvalid(t *testing.T) {
 		{"rlike on ip", `FROM a | WHERE source.ip RLIKE "1.*"`, `LIKE and RLIKE need a string operand`},
 		{"no from", `WHERE user.name == "a"`, `unexpected token`},
 		{"unterminated string", `FROM a | WHERE user.name == "a`, `invalid input text`},
+		// Broken correlation queries.
+		{"column before its EVAL", `FROM a | EVAL x = Esql.rule_0 | EVAL Esql.rule_0 = true`, `1:19: unknown field Esql.rule_0`},
+		{"column right of its use", `FROM a | EVAL x = CASE(y, 1, 0), y = true`, `unknown field y`},
+		{"unknown aggregate", `FROM a | STATS c = COUNTX(*) BY user.name`, `STATS c: the value must be one aggregate function call`},
+		{"scalar as aggregate", `FROM a | STATS c = TO_LOWER(user.name) BY user.name`, `STATS c: the value must be one aggregate function call`},
+		{"aggregate in WHERE", `FROM a | WHERE COUNT(*) > 1`, `aggregate function COUNT outside a STATS column`},
+		{"aggregate in EVAL", `FROM a | EVAL c = MAX(n)`, `aggregate function MAX outside a STATS column`},
+		{"nested aggregate", `FROM a | STATS c = MAX(MIN(n))`, `aggregate function MIN outside a STATS column`},
+		{"aggregate arity", `FROM a | STATS c = PERCENTILE(n)`, `PERCENTILE takes 2..2 arguments, got 1`},
+		{"star outside COUNT", `FROM a | STATS c = MAX(*)`, `MAX(*): only COUNT takes *`},
+		{"star in scalar", `FROM a | WHERE TO_LOWER(*) == "a"`, `TO_LOWER(*): only COUNT takes *`},
+		{"percentile range", `FROM a | STATS c = PERCENTILE(n, 101)`, `PERCENTILE's percentile must be within 0..100, got 101`},
+		{"percentile not literal", `FROM a | STATS c = PERCENTILE(n, n)`, `PERCENTILE's percentile must be a number literal`},
+		{"sum of keyword", `FROM a | STATS c = SUM(user.name)`, `SUM needs a number, got a keyword column`},
+		{"source field after STATS", `FROM a | STATS c = COUNT(*) BY source.ip | WHERE user.name == "a"`, `unknown column user.name (after STATS only its aggregates and BY columns exist)`},
+		{"unknown BY column", `FROM a | STATS c = COUNT(*) BY Esql.bucket`, `unknown column Esql.bucket`},
+		{"aggregate compared with string", `FROM a | STATS c = COUNT(*) | WHERE c >= "10"`, `c is a long field: compare it with a number`},
+		{"date_trunc without span", `FROM a | EVAL w = DATE_TRUNC(10, @timestamp)`, `DATE_TRUNC's interval must be a time span literal`},
+		{"span outside date_trunc", `FROM a | WHERE n > 10 minutes`, `a time span is only allowed as DATE_TRUNC's interval`},
+		{"bad span unit", `FROM a | EVAL w = DATE_TRUNC(10 fortnights, @timestamp)`, `unexpected token "fortnights"`},
+		{"case condition not boolean", `FROM a | EVAL x = CASE(user.name, 1, 0)`, `CASE condition 1 is a keyword, not a boolean`},
+		{"plus on keyword", `FROM a | EVAL x = user.name + 1`, `+ needs numbers, got a keyword operand`},
+		{"eval without name", `FROM a | EVAL TO_LOWER(user.name)`, `unexpected token`},
+		{"stats without name", `FROM a | STATS COUNT(*)`, `unexpected token`},
+		{"by without column", `FROM a | STATS c = COUNT(*) BY`, `unexpected token "<EOF>"`},
+		{"trailing comma in stats", `FROM a | STATS c = COUNT(*), BY n`, `unexpected token`},
 	}
 	for _, tt := range tests {
 		errs := Check(tt.q, known)

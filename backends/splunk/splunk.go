@@ -11,8 +11,12 @@
 // predicates are made two-valued (`isnotnull(f) AND ...`) because a comparison with a null field is
 // null in eval and `NOT null` would drop the event, while Sigma's `not` keeps it.
 //
-// Owns: the emitter (this file, search.go, where.go) and escaping (escape.go, one function per
-// lexical context). The SPL checker used by the tests is internal/splcheck.
+// Correlations (correlation.go) become one search: the events (a rule's own search, or the union
+// of several rules' candidates with exact per-rule tags), `bin _time`, and one `stats` always
+// grouped by `_time` and the group-by columns, then `| where` on the aggregate.
+//
+// Owns: the emitter (this file, search.go, where.go, correlation.go) and escaping (escape.go, one
+// function per lexical context). The SPL checker used by the tests is internal/splcheck.
 package splunk
 
 import (

@@ -1,11 +1,15 @@
 // Package splcheck parses and checks the subset of Splunk SPL that the splunk backend emits: a
 // search command (field=value, field IN (...), NOT/AND/OR, parentheses, quoted and unquoted
-// values, macros) followed by `| where` eval expressions. No public SPL parser exists, so this
-// grammar is our own and deliberately narrow: anything outside the subset is an error, which is
-// what the backend's tests want (a value that escaped its quotes shows up as a parse error).
+// values, macros) followed by `| where` eval expressions and, for correlations, `| eval`
+// assignments, `| fillnull`, `| bin _time span=...` and `| stats ... by _time ...`. No public SPL
+// parser exists, so this grammar is our own and deliberately narrow: anything outside the subset
+// is an error, which is what the backend's tests want (a value that escaped its quotes shows up as
+// a parse error).
 //
 // Check also verifies the base of a sign-in search (the azure:monitor:aad sourcetype or a macro,
-// and a category filter on every path) and that every field is a known Splunk field.
+// and a category filter on every path), that every field is a known Splunk field or one an earlier
+// eval or stats created, and the shape of a correlation pipeline (bin before stats, `_time` in
+// the stats `by` list, only the exact aggregates the backend uses).
 package splcheck
 
 import (

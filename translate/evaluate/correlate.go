@@ -318,7 +318,8 @@ type item struct {
 	mask      uint64    // the referenced rules it matched
 	vals      []GroupValue
 	key       string
-	lines     []int
+	line      int   // a direct event's line
+	lines     []int // a nested finding's lines
 	truncated bool
 	str       string // value_count: the value's string form (hasStr)
 	num       float64
@@ -354,7 +355,7 @@ func (cp *corrProgram) directItems(ev *Event, mask uint64) []*item {
 			it.mask |= 1 << i
 			continue
 		}
-		it = &item{time: ev.Time, start: ev.Time, mask: 1 << i, vals: vals, key: key, lines: []int{ev.Line}}
+		it = &item{time: ev.Time, start: ev.Time, mask: 1 << i, vals: vals, key: key, line: ev.Line}
 		if cp.value != nil {
 			if v, s, ok := cp.value[i].value(ev); ok {
 				it.str, it.hasStr = s, true
@@ -407,7 +408,11 @@ func (g *group) add(cp *corrProgram, it *item) {
 		g.end = it.time
 	}
 	g.events++
-	g.lines = append(g.lines, it.lines...)
+	if it.lines == nil {
+		g.lines = append(g.lines, it.line)
+	} else {
+		g.lines = append(g.lines, it.lines...)
+	}
 	g.truncated = g.truncated || it.truncated
 	if len(g.lines) > 2*MaxFindingLines {
 		g.lines = capLines(g.lines, &g.truncated)

@@ -593,6 +593,67 @@ level: high
 			"at 10: 10:50 user=bob value=2 lines=6,7,8,9 10:50:00-10:55:00")
 }
 
+// TestOverlappingRules checks that an event matching two referenced rules is one event for
+// event_count and counts for both rules for temporal.
+func TestOverlappingRules(t *testing.T) {
+	yaml := func(typ, cond string) string {
+		return `title: Wrong password
+id: 7d2e3b63-6e1f-4a6f-9a6f-000000000001
+name: ov_fail
+status: test
+logsource:
+    product: azure
+    service: signinlogs
+detection:
+    selection:
+        ResultType: 50126
+    condition: selection
+level: low
+---
+title: Scripted
+id: 7d2e3b63-6e1f-4a6f-9a6f-000000000002
+name: ov_script
+status: test
+logsource:
+    product: azure
+    service: signinlogs
+detection:
+    selection:
+        UserAgent|contains: python
+    condition: selection
+level: low
+---
+title: Overlap
+id: 7d2e3b63-6e1f-4a6f-9a6f-000000000003
+status: test
+correlation:
+    type: ` + typ + `
+    rules:
+        - ov_fail
+        - ov_script
+    group-by:
+        - UserPrincipalName
+    timespan: 1h
+` + cond + `level: high
+`
+	}
+	events := jsonl(t,
+		"10:00:00 I ResultType=50126 UserAgent=python-requests UserPrincipalName=alice",
+		"10:01:00 I ResultType=50126 UserAgent=Mozilla UserPrincipalName=alice",
+		"10:02:00 I ResultType=0 UserAgent=python-requests UserPrincipalName=bob",
+		"10:03:00 I ResultType=50126 UserAgent=python-requests UserPrincipalName=carol",
+	)
+	count := correlationProgram(t, "count.inline.yml", yaml("event_count", "    condition:\n        gte: 1\n"))
+	checkRun(t, "event_count", count, events,
+		"at close: 10:00 UserPrincipalName=alice value=2 lines=1,2 10:00:00-10:01:00\n"+
+			"at close: 10:00 UserPrincipalName=bob value=1 lines=3 10:02:00-10:02:00\n"+
+			"at close: 10:00 UserPrincipalName=carol value=1 lines=4 10:03:00-10:03:00")
+	temporal := correlationProgram(t, "temporal.inline.yml", yaml("temporal", ""))
+	checkRun(t, "temporal", temporal, events,
+		"at close: 10:00 UserPrincipalName=alice value=2 lines=1,2 10:00:00-10:01:00\n"+
+			"at close: 10:00 UserPrincipalName=carol value=2 lines=4 10:03:00-10:03:00")
+}
+
 // sorted is JSON Lines sorted by TimeGenerated (stable), with the map from original to new lines.
 type sortedEvents struct {
 	text  string

@@ -22,10 +22,73 @@
 // for concurrent use; an Event memoizes parsed JSON text, so one Event is used by one goroutine at a
 // time. Match keeps nothing per event, so memory does not grow with the number of events.
 //
-// Correlations are not evaluated yet (Compile rejects them). The types are laid out for it: a
-// correlation evaluator compiles each of Correlation.Rules into a Program, takes each event's group
-// key from Event.Text of the group-by fields (CorrField.PerRule for the rule that matched) and its
-// time from Event.Time, and keeps state only per open window and key.
+// Program.NewRun evaluates a Program over a stream: Run.Add feeds one event and returns the
+// findings that became final, Run.Close returns the rest. For a plain rule a finding is a matching
+// event. For a correlation it is a group (see below).
+//
+// # Correlations
+//
+// Compile compiles each of Correlation.Rules (a nested correlation recursively) into a Program.
+// The meaning is the one every backend shares (the correlation semantics document); the evaluator
+// is its reference:
+//
+//   - Event set. An event belongs to the correlation when it matches at least one referenced rule
+//     (with that rule's routing). Its group-by values come from CorrField.PerRule of the rule it
+//     matched. An event matching several rules is one event of its group (event_count and the
+//     value_* types count it once; its value is read through the first of those rules, in
+//     reference order) and counts for each of them for temporal and temporal_ordered. If aliases
+//     give it different group-by values through different rules, it is one event in each of
+//     those groups.
+//   - Windows. Fixed buckets of Timespan aligned to the Unix epoch (UTC): bucket(t) =
+//     floor(t/Timespan)*Timespan, as Kusto's bin(); the group is (bucket, group-by values), and
+//     without group-by the bucket alone. Findings are reported per bucket, then by the group's
+//     first event time, then by a fixed encoding of the group-by values.
+//   - Null groups. A group-by value that is null (absent, JSON null, missing sub-key) or the empty
+//     string is null, as `field: null` means in this package; all such events form one group per
+//     combination of the other values, reported with GroupValue.Null. The string "null" is a value.
+//   - event_count: events in the group. value_count: distinct non-null, non-empty string forms of
+//     the field (exact, case-sensitive like Kusto's count_distinct). value_sum / value_avg: sum /
+//     mean of the field's numeric values (a JSON number, or a string in JSON number syntax; other
+//     values are ignored); a group without any numeric value has no aggregate and is never a
+//     finding (whatever the condition). value_percentile: nearest-rank over the numeric values:
+//     the ceil(P/100*n)-th smallest (the smallest for P = 0), always one of the values. Kusto's
+//     percentile() estimates this same nearest-rank definition (T-Digest, approximate); Splunk's
+//     perc() is nearest-rank below 1000 distinct values and approximate above, exactperc() exact;
+//     ES|QL's PERCENTILE is a T-Digest estimate that interpolates, so it can return a value between
+//     two observed ones.
+//   - temporal: distinct referenced rules with an event in the group. temporal_ordered: the length
+//     of the in-order prefix found greedily (the earliest event of rule 1, then the earliest event
+//     of rule 2 strictly later, ...): the group matches when it reaches every rule, i.e. there
+//     are events e1 < e2 < ... < en (strictly increasing times) with ei matching rule i. Greedy is
+//     optimal, so this is exact. For two rules it is min(time of rule 1) < max(time of rule 2).
+//     A temporal_ordered condition must hold exactly when all rules are found (gte: n, eq: n,
+//     gt: n-1); any other condition is a *CompileError, as the backends reject it.
+//   - Conditions are ANDed (gt, gte, lt, lte, eq, neq against Threshold.Value); temporal types
+//     without a condition require all rules.
+//   - Chains. A finding of a nested correlation is one event of the outer correlation at the
+//     finding's End (its last event time), with the nested group-by values as its fields
+//     (CorrSource.Column); its Lines and Start carry into the outer finding.
+//
+// # Streams, ordering and memory
+//
+// Events are expected in TimeGenerated order (an export sorted by TimeGenerated). A window closes
+// when an event at or past its end arrives (any event, whether it matches or not); Close closes
+// the rest. An event earlier than a window already closed, by the correlation or one it
+// references, is a *LineError for its line ("name:line: event at T is earlier than a window
+// already closed (events must be sorted by TimeGenerated)") and is ignored; evaluation goes on.
+// Within a window events may come in any order, except for temporal_ordered over three or more
+// rules, whose greedy state needs them in order: there an event earlier than one before it is a
+// *LineError too. A nested correlation reports a group only when its window closes, so the outer
+// correlation holds its own events (pending items) from the nested correlation's earliest open
+// window on, and puts everything in its groups in time order.
+//
+// Memory is bounded by the open windows, not by the stream: a Run keeps, per open group, its
+// counters, at most 2*MaxFindingLines line numbers, and what the aggregate needs: the distinct
+// values (value_count) or the numeric values (value_percentile) of the group; O(1) for
+// event_count, value_sum, value_avg, temporal and temporal_ordered (the earliest time of rule 1
+// and latest of rule 2, or the greedy prefix length and its last time). With sorted input, one
+// bucket is open per correlation (the current one), plus, under a chain, the outer correlation's
+// events since the start of the nested correlation's open bucket.
 //
 // # Semantic decisions
 //

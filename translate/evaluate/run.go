@@ -20,7 +20,8 @@ type Run struct {
 	p  *Program
 	cp *corrProgram // nil for a plain rule
 	// nested holds, for each referenced rule that is a nested correlation, its Run (nil for a rule).
-	nested []*Run
+	nested  []*Run
+	chained bool // some entry of nested is set
 	// pending are the items not yet put in their groups: a nested correlation reports a group only
 	// when its window closes, so items at or after the nested runs' earliest possible next finding
 	// wait here, to be put in groups in time order.
@@ -51,6 +52,7 @@ func (p *Program) NewRun() *Run {
 		for i, sub := range r.cp.subs {
 			if sub.corr != nil {
 				r.nested[i] = sub.NewRun()
+				r.chained = true
 			}
 		}
 	}
@@ -207,6 +209,11 @@ func (r *Run) finish() []Finding {
 }
 
 func (r *Run) push(it *item) {
+	if !r.chained {
+		// Without nested correlations every item is at the current event's time: put it now.
+		r.put(it)
+		return
+	}
 	r.seq++
 	it.seq = r.seq
 	heap.Push(&r.pending, it)

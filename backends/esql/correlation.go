@@ -179,7 +179,37 @@ func emitCorrelation(q *translate.Query) (translate.Output, error) {
 	if err != nil {
 		return translate.Output{}, err
 	}
+	if err := p.uniqueNames(by); err != nil {
+		return translate.Output{}, err
+	}
 	return translate.Output{Query: p.render(by), Warnings: p.warning}, nil
+}
+
+// uniqueNames rejects a group-by or value name whose Esql.<name> column collides with another
+// computed column (an alias called rule_0 or time_window_date_trunc, or two names that differ only
+// in characters an identifier cannot hold): EVAL names must differ, and so must STATS and BY names.
+func (p *corrPlan) uniqueNames(by []string) error {
+	dup := func(name string) error {
+		return unsupported(p.c.Pos, "column name "+name, "two computed columns of this correlation would both be called %s; rename the alias or group-by name", name)
+	}
+	seen := map[string]bool{}
+	for _, a := range p.evals {
+		if seen[a.name] {
+			return dup(a.name)
+		}
+		seen[a.name] = true
+	}
+	seen = map[string]bool{}
+	for _, b := range by {
+		seen[b] = true
+	}
+	for _, a := range p.stats {
+		if seen[a.name] {
+			return dup(a.name)
+		}
+		seen[a.name] = true
+	}
+	return nil
 }
 
 func nameOf(c *translate.Correlation, i int) string {
@@ -200,6 +230,17 @@ func (p *corrPlan) addTags() {
 	for i, n := range p.preds {
 		p.evals = append(p.evals, assign{tagName(i), boolExpr(n)})
 	}
+}
+
+// addEval adds an EVAL column unless the same one is already there (a name used both to group
+// and as the value).
+func (p *corrPlan) addEval(a assign) {
+	for _, e := range p.evals {
+		if e == a {
+			return
+		}
+	}
+	p.evals = append(p.evals, a)
 }
 
 // boolExpr renders a predicate as a never-null boolean expression.
@@ -250,7 +291,7 @@ func (p *corrPlan) column(f translate.CorrField, numeric bool) (string, error) {
 	if same {
 		if numeric && !isNumericType(fields[0].Elastic.Type) {
 			col := "Esql." + sanitize(baseOf(fields[0].Elastic.Name))
-			p.evals = append(p.evals, assign{col, conv(fields[0])})
+			p.addEval(assign{col, conv(fields[0])})
 			return col, nil
 		}
 		return ident(fields[0].Elastic.Name), nil
@@ -283,7 +324,7 @@ func (p *corrPlan) column(f translate.CorrField, numeric bool) (string, error) {
 		args = append(args, tagName(i), v)
 	}
 	col := ident("Esql." + sanitize(f.Name))
-	p.evals = append(p.evals, assign{col, "CASE(" + strings.Join(args, ", ") + ")"})
+	p.addEval(assign{col, "CASE(" + strings.Join(args, ", ") + ")"})
 	return col, nil
 }
 

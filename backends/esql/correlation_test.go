@@ -149,6 +149,21 @@ func TestCorrelations(t *testing.T) {
 				"    Esql.start_time = MIN(Esql.start_time),\n    Esql.end_time = MAX(Esql.end_time)\n" +
 				"  BY Esql.time_window_date_trunc\n" +
 				"| WHERE Esql.user_count_distinct >= 10", nil},
+		{"value_count, value is the group-by alias", withField(corrQ("value_count", time.Minute,
+			[]*translate.Query{r1(), rc(t, "50126", 50126, translate.TableNonInteractive)}, []translate.CorrField{alias(t, "user", "UserPrincipalName", "UserId")}, thr("gte", "1", 1)),
+			alias(t, "user", "UserPrincipalName", "UserId"), 0),
+			corrHead + "(\n      (\n        " + sil + "\n        and " + ec + " == 50126\n      )\n      or (\n        " + nil_ + "\n        and " + ec + " == 50126\n      )\n    )\n" +
+				"| EVAL\n" +
+				"    Esql.rule_0 = COALESCE(" + sil + " and " + ec + " == 50126, false),\n" +
+				"    Esql.rule_1 = COALESCE(" + nil_ + " and " + ec + " == 50126, false),\n" +
+				"    Esql.user = CASE(Esql.rule_0, azure.signinlogs.properties.user_principal_name, Esql.rule_1, azure.signinlogs.properties.user_id),\n" +
+				"    Esql.time_window_date_trunc = DATE_TRUNC(1 minute, @timestamp)\n" +
+				"| STATS\n" + times +
+				"  BY Esql.time_window_date_trunc, Esql.user\n" +
+				"| STATS\n    Esql.user_count_distinct = COUNT(Esql.user),\n" +
+				"    Esql.start_time = MIN(Esql.start_time),\n    Esql.end_time = MAX(Esql.end_time)\n" +
+				"  BY Esql.time_window_date_trunc, Esql.user\n" +
+				"| WHERE Esql.user_count_distinct >= 1", nil},
 		{"value_sum", withField(corrQ("value_sum", time.Hour, []*translate.Query{r1()}, []translate.CorrField{same(t, "AppId", 1)}, thr("gt", "600000", 600000)), same(t, "ProcessingTimeInMilliseconds", 1), 0),
 			corrHead + one +
 				"| EVAL Esql.time_window_date_trunc = DATE_TRUNC(1 hour, @timestamp)\n" +
@@ -294,6 +309,10 @@ func TestCorrelationUnsupported(t *testing.T) {
 			`esql: correlation type value_median is not supported: the esql backend renders event_count, value_count, value_sum, value_avg, value_percentile, temporal and temporal_ordered`},
 		{"sub-millisecond timespan", corrQ("event_count", time.Microsecond, []*translate.Query{r1()}, nil, thr("gt", "1", 1)),
 			`esql: timespan 1µs is not supported: DATE_TRUNC needs a positive whole number of milliseconds`},
+		{"alias named like a tag", corrQ("event_count", time.Hour, []*translate.Query{r1(), rc(t, "0", 0, translate.TableNonInteractive)}, []translate.CorrField{alias(t, "rule_0", "UserPrincipalName", "UserId")}, thr("gt", "1", 1)),
+			`esql: column name Esql.rule_0 is not supported: two computed columns of this correlation would both be called Esql.rule_0; rename the alias or group-by name`},
+		{"alias named like the start time", corrQ("event_count", time.Hour, []*translate.Query{r1(), rc(t, "0", 0, translate.TableNonInteractive)}, []translate.CorrField{alias(t, "start time", "UserPrincipalName", "UserId")}, thr("gt", "1", 1)),
+			`esql: column name Esql.start_time is not supported: two computed columns of this correlation would both be called Esql.start_time; rename the alias or group-by name`},
 		{"keyword search in a rule", corrQ("event_count", time.Hour, []*translate.Query{signin(&translate.Keyword{Values: []translate.Value{str("*x*")}})}, nil, thr("gt", "1", 1)),
 			`esql: keyword search is not supported: ES|QL has no search over every field of an event (MATCH and QSTR are full-text queries on analyzed fields, not substring matches); name the field to search`},
 	}

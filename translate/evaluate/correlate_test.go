@@ -7,6 +7,7 @@ import (
 	"io"
 	"math"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -652,6 +653,52 @@ correlation:
 	checkRun(t, "temporal", temporal, events,
 		"at close: 10:00 UserPrincipalName=alice value=2 lines=1,2 10:00:00-10:01:00\n"+
 			"at close: 10:00 UserPrincipalName=carol value=2 lines=4 10:03:00-10:03:00")
+}
+
+// TestCombinedNeqAndTenantWide runs the remaining correlation test rules: neq over every sign-in
+// table, and a range condition without group-by.
+func TestCombinedNeqAndTenantWide(t *testing.T) {
+	p := correlationProgram(t, testdataRule("correlation-combined-neq-generate.yml"), "")
+	events := jsonl(t,
+		"10:00:00 I ResultType=0 IPAddress=192.0.2.1",
+		"10:10:00 N ResultType=0 IPAddress=192.0.2.2",
+		"10:20:00 S ResultType=0 IPAddress=192.0.2.2",
+		"10:30:00 N ResultType=50126 IPAddress=192.0.2.3",
+		"10:40:00 N ResultType=0 IPAddress=192.0.2.3",
+		"10:50:00 I ResultType=0",
+		"10:51:00 S ResultType=0",
+	)
+	checkRun(t, "neq over combined tables", p, events,
+		"at close: 10:00 IPAddress=192.0.2.2 value=2 lines=2,3 10:10:00-10:20:00\n"+
+			"at close: 10:00 IPAddress=(null) value=2 lines=6,7 10:50:00-10:51:00")
+
+	p = correlationProgram(t, testdataRule("correlation-no-group-by.yml"), "")
+	lines := cat(
+		repeat("10:00:00", 100, 30*time.Second, "I ResultType=53003 UserPrincipalName=u%d"),
+		repeat("11:00:00", 99, 30*time.Second, "I ResultType=53003 UserPrincipalName=u%d"),
+	)
+	want := "at 101: 10:00 value=100 lines="
+	for i := 1; i <= 100; i++ {
+		if i > 1 {
+			want += ","
+		}
+		want += strconv.Itoa(i)
+	}
+	checkRun(t, "tenant-wide range", p, jsonl(t, lines...), want+" 10:00:00-10:49:30")
+}
+
+// TestCompilesTestdataCorrelations compiles every correlation the project's test rules define.
+func TestCompilesTestdataCorrelations(t *testing.T) {
+	files, err := filepath.Glob("../../testdata/rules/correlation-*.yml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(files) < 10 {
+		t.Fatalf("only %d correlation test rules; the test set moved?", len(files))
+	}
+	for _, path := range files {
+		correlationProgram(t, path, "")
+	}
 }
 
 // sorted is JSON Lines sorted by TimeGenerated (stable), with the map from original to new lines.

@@ -46,6 +46,9 @@ func reservedName(name string) bool {
 	case "event_time", "value", "starttime", "endtime", "rule_count", "event_count", "value_count",
 		"value_sum", "value_avg", "value_percentile":
 		return true
+	case "and", "or", "not", "xor", "in", "as", "by", "over", "like", "true", "false", "null", "count", "span":
+		// SPL keywords and stats/eval words: as a bare column name they would change the command
+		return true
 	}
 	return strings.HasPrefix(l, "rule_")
 }
@@ -84,10 +87,11 @@ func spanText(d time.Duration) (string, bool) {
 	return strconv.FormatInt(s, 10) + "s", true
 }
 
-// thresholdText prints a threshold as written when it is a plain decimal number.
+// thresholdText prints a threshold as written when it is a plain decimal number without leading
+// zeros (`00429` is printed as 429), else canonically.
 func thresholdText(t rules.Threshold) string {
 	raw := t.Raw
-	plain := raw != ""
+	plain := raw != "" && !(strings.HasPrefix(strings.TrimPrefix(raw, "-"), "0") && len(strings.TrimPrefix(raw, "-")) > 1 && !strings.HasPrefix(strings.TrimPrefix(raw, "-"), "0."))
 	dot := false
 	for i, r := range raw {
 		switch {
@@ -241,7 +245,7 @@ func (b Backend) correlation(q *translate.Query) (translate.Output, error) {
 	for _, g := range c.GroupBy {
 		if !validColumnName(g.Name) || reservedName(g.Name) {
 			return translate.Output{}, unsupported(g.Pos, "group-by name "+strconv.Quote(g.Name),
-				"the splunk backend names output columns after the group-by with plain identifiers (letters, digits, '_') that are not its own columns (event_time, value, StartTime, EndTime, rule_*, the aggregate); use an alias")
+				"the splunk backend names output columns after the group-by with plain identifiers (letters, digits, '_') that are neither SPL keywords nor its own columns (event_time, value, StartTime, EndTime, rule_*, the aggregate); use an alias")
 		}
 		src, err := sourceExpr(g, len(c.Rules), tags, "group-by")
 		if err != nil {

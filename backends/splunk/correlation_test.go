@@ -100,6 +100,8 @@ func corrCases(t testing.TB) []corrCase {
 		{"sub-second timespan", corr("event_count", 1500*time.Millisecond, []*translate.Query{fail}, nil, th("gt", "1")), ""},
 		{"unknown type", corr("value_median", time.Hour, []*translate.Query{fail}, nil, th("gt", "1")), ""},
 		{"group-by name reserved", corr("event_count", time.Hour, []*translate.Query{fail}, []translate.CorrField{cf(t, "StartTime", upn)}, th("gt", "1")), ""},
+		{"group-by name keyword", corr("event_count", time.Hour, []*translate.Query{fail}, []translate.CorrField{cf(t, "by", upn)}, th("gt", "1")), ""},
+		{"threshold leading zero and negative", corr("event_count", time.Hour, []*translate.Query{fail}, nil, th("gt", "007"), th("gt", "-1"), th("lt", "0.5")), ""},
 		{"group-by name hostile", corr("event_count", time.Hour, []*translate.Query{fail}, []translate.CorrField{cf(t, "a` | delete", upn)}, th("gt", "1")), ""},
 		{"group-by name dotted", corr("event_count", time.Hour, []*translate.Query{fail}, []translate.CorrField{cf(t, "DeviceDetail.isCompliant", "DeviceDetail.isCompliant")}, th("gt", "1")), ""},
 		{"group-by shadows a later source", corr("event_count", time.Hour, []*translate.Query{fail},

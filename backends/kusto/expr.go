@@ -66,7 +66,8 @@ func (e *emitter) expr(x translate.Expr, sc scope, neg bool) (frag, error) {
 	case *translate.Or:
 		return e.list(x.Args, kOr, sc, neg)
 	case *translate.Not:
-		f, err := e.expr(x.Arg, sc, !neg)
+		// In a tag (sc.bools) every nullable predicate is two-valued, negated or not.
+		f, err := e.expr(x.Arg, sc, !neg || sc.bools)
 		if err != nil {
 			return frag{}, err
 		}

@@ -59,8 +59,12 @@ func (b Backend) Emit(q *translate.Query) (translate.Output, error) {
 		return translate.Output{}, errors.New("kusto: nil query")
 	}
 	if q.Correlation != nil {
-		return translate.Output{}, &translate.UnsupportedError{Target: target, Pos: q.Correlation.Pos,
-			Construct: "correlation", Reason: "the kusto backend renders detection rules only"}
+		e := &emitter{topPath: q.Path}
+		text, err := e.correlation(q)
+		if err != nil {
+			return translate.Output{}, err
+		}
+		return translate.Output{Query: text, Warnings: e.warnings}, nil
 	}
 	e := &emitter{}
 	text, err := e.query(b, q)
@@ -123,10 +127,16 @@ type scope struct {
 	normalized bool
 	// function: the workspace function, which has every column of every table.
 	function bool
+	// bools: the predicate is a value (a correlation's per-rule tag), not a where filter, so
+	// every predicate that may be null is made two-valued with coalesce(p, false).
+	bools bool
 }
 
 type emitter struct {
 	warnings []translate.Warning
+	// topPath is the file of the correlation being emitted: warnings about rules of other files
+	// carry their path.
+	topPath string
 }
 
 func (e *emitter) warn(w translate.Warning) {

@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -137,7 +138,7 @@ func itoa(n int) string {
 	return string(b)
 }
 
-// goldenQueries returns the query text of every non-error kusto golden file.
+// goldenQueries returns the query text of every non-error document of every kusto golden file.
 func goldenQueries(t *testing.T) []checkQuery {
 	files, err := filepath.Glob(goldenGlob)
 	if err != nil {
@@ -149,15 +150,36 @@ func goldenQueries(t *testing.T) []checkQuery {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if text, ok := goldenQuery(string(data)); ok {
-			qs = append(qs, checkQuery{Name: "golden/" + filepath.Base(f), Text: text})
+		for i, doc := range goldenDocs(string(data)) {
+			if text, ok := goldenQuery(doc); ok {
+				name := "golden/" + filepath.Base(f)
+				if i > 0 {
+					name += " #" + itoa(i+1)
+				}
+				qs = append(qs, checkQuery{Name: name, Text: text})
+			}
 		}
 	}
 	return qs
 }
 
-// goldenQuery returns the query of a golden file: its text up to an optional "-- warnings --" line,
-// or false for a statement of non-support ("error: ...").
+// goldenDocs splits a golden file into its documents: a multi-document rule file (a correlation
+// with `generate: true`) renders each under a "== document N: title ==" line.
+func goldenDocs(golden string) []string {
+	if !strings.HasPrefix(golden, "== document ") {
+		return []string{golden}
+	}
+	var docs []string
+	for _, part := range strings.Split(golden, "\n== document ")[0:] {
+		part = strings.TrimPrefix(part, "== document ")
+		_, body, _ := strings.Cut(part, " ==\n")
+		docs = append(docs, body)
+	}
+	return docs
+}
+
+// goldenQuery returns the query of a golden document: its text up to an optional "-- warnings --"
+// line, or false for a statement of non-support ("error: ...").
 func goldenQuery(golden string) (string, bool) {
 	if strings.HasPrefix(golden, "error: ") {
 		return "", false
@@ -168,19 +190,17 @@ func goldenQuery(golden string) (string, bool) {
 	return strings.TrimSuffix(golden, "\n"), true
 }
 
-func TestGoldenQuery(t *testing.T) {
+func TestGoldenDocs(t *testing.T) {
 	for _, c := range []struct {
-		in, want string
-		ok       bool
+		in   string
+		want []string
 	}{
-		{"SigninLogs\n| where A == \"x\"\n", "SigninLogs\n| where A == \"x\"", true},
-		{"SigninLogs\n| where A == \"x\"\n-- warnings --\n3:5: kusto: something\n", "SigninLogs\n| where A == \"x\"", true},
-		{"error: kusto: keyword search is not supported: ...\n", "", false},
-		{"SigninLogs\n| where A == \"-- warnings --\"\n", "SigninLogs\n| where A == \"-- warnings --\"", true},
+		{"SigninLogs\n", []string{"SigninLogs\n"}},
+		{"== document 1: a ==\nSigninLogs\n== document 2: b == c ==\nerror: x\n",
+			[]string{"SigninLogs", "error: x\n"}},
 	} {
-		got, ok := goldenQuery(c.in)
-		if got != c.want || ok != c.ok {
-			t.Errorf("goldenQuery(%q) = %q, %v; want %q, %v", c.in, got, ok, c.want, c.ok)
+		if got := goldenDocs(c.in); !slices.Equal(got, c.want) {
+			t.Errorf("goldenDocs(%q) = %q, want %q", c.in, got, c.want)
 		}
 	}
 }

@@ -17,6 +17,9 @@
 //   - Fields the integration keeps as `flattened` are rejected: ES|QL cannot filter on them.
 //   - The category filter is always emitted, also for all four kinds (as an IN of the four):
 //     AD FS sign-ins share the data stream.
+//   - Correlations (correlation.go) are one aggregating query without METADATA: the rules' routed
+//     predicates ORed, DATE_TRUNC epoch-aligned buckets, STATS ... BY, a WHERE on the aggregate;
+//     distinct counts use an exact two-stage STATS instead of the approximate COUNT_DISTINCT.
 package esql
 
 import (

@@ -37,7 +37,7 @@ func cf(t testing.TB, name string, fields ...string) translate.CorrField {
 func corr(typ string, span time.Duration, rs []*translate.Query, group []translate.CorrField, conds ...rules.Threshold) *translate.Query {
 	var gs []translate.CorrField
 	for _, g := range group {
-		for len(g.PerRule) < len(rs) {
+		for len(g.PerRule) >= 1 && len(g.PerRule) < len(rs) {
 			g.PerRule = append(g.PerRule, g.PerRule[0])
 		}
 		gs = append(gs, g)
@@ -211,5 +211,128 @@ func TestRequiresAll(t *testing.T) {
 		if got := requiresAll(c.conds, c.n); got != c.want {
 			t.Errorf("requiresAll(%v, %d) = %v, want %v", c.conds, c.n, got, c.want)
 		}
+	}
+}
+
+// matchCalls collects the match() calls of an eval expression.
+func matchCalls(e *splcheck.EOr, out *[]*splcheck.ECall) {
+	for _, a := range e.Args {
+		for _, n := range a.Args {
+			for n.Not != nil {
+				n = n.Not
+			}
+			for _, s := range []*splcheck.ESum{n.Cmp.Left, n.Cmp.Right} {
+				if s == nil {
+					continue
+				}
+				for _, at := range s.Terms {
+					switch {
+					case at.Group != nil:
+						matchCalls(at.Group, out)
+					case at.Call != nil:
+						if at.Call.Name == "match" {
+							*out = append(*out, at.Call)
+						}
+						for _, arg := range at.Call.Args {
+							matchCalls(arg, out)
+						}
+					}
+				}
+			}
+		}
+	}
+}
+
+// TestHostileValuesInCorrelationTags: a hostile value inside a referenced rule stays one regex
+// literal inside its rule's tag, matching exactly that value.
+func TestHostileValuesInCorrelationTags(t *testing.T) {
+	locked := query(mt(t, "ResultType", translate.OpEq, num("50053")))
+	for _, v := range hostileValues {
+		for _, isCased := range []bool{false, true} {
+			m := mt(t, upn, translate.OpEq, str(v))
+			m.Cased = isCased
+			q := corr("temporal", time.Hour, []*translate.Query{query(m), locked}, []translate.CorrField{cf(t, upn, upn)})
+			out, err := Backend{}.Emit(q)
+			if err != nil {
+				t.Errorf("%q: %v", v, err)
+				continue
+			}
+			got := out.Query
+			if err := splcheck.Check(got, splcheck.SignInFields()); err != nil {
+				t.Errorf("%q: checker: %v\n%s", v, err, got)
+				continue
+			}
+			if strings.Contains(got, "`") {
+				t.Errorf("%q: a backtick reached the query: %s", v, got)
+			}
+			ast, _ := splcheck.Parse(got)
+			var tag *splcheck.Assign
+			for _, c := range ast.Commands {
+				for _, a := range c.Eval {
+					if a.Name == "rule_0" {
+						tag = a
+					}
+				}
+			}
+			if tag == nil {
+				t.Errorf("%q: no rule_0 tag in %s", v, got)
+				continue
+			}
+			var calls []*splcheck.ECall
+			matchCalls(tag.Value, &calls)
+			if len(calls) != 1 || len(calls[0].Args) != 2 {
+				t.Errorf("%q: want one match() in the tag, got %d in %s", v, len(calls), got)
+				continue
+			}
+			lit := calls[0].Args[1].Args[0].Args[0].Cmp.Left.Terms[0].Str
+			if lit == nil {
+				t.Errorf("%q: match() without a string pattern in %s", v, got)
+				continue
+			}
+			pattern, err := splcheck.EvalString(*lit)
+			if err != nil {
+				t.Errorf("%q: %v", v, err)
+				continue
+			}
+			rx, err := regexp.Compile(pattern)
+			if err != nil {
+				t.Errorf("%q: regex %q: %v", v, pattern, err)
+				continue
+			}
+			if !rx.MatchString(v) || rx.MatchString(v+"x") || rx.MatchString("x"+v) {
+				t.Errorf("%q: tag regex %q does not match exactly the value", v, pattern)
+			}
+			if isCased && v != strings.ToUpper(v) && rx.MatchString(strings.ToUpper(v)) {
+				t.Errorf("%q: cased tag regex %q matches another case", v, pattern)
+			}
+		}
+	}
+}
+
+// TestCorrelationDegenerateIR: malformed correlation IR is an error, never a panic.
+func TestCorrelationDegenerateIR(t *testing.T) {
+	fail := query(mt(t, "ResultType", translate.OpEq, num("50126")))
+	cases := map[string]*translate.Query{
+		"no rules":        corr("event_count", time.Hour, nil, nil, th("gt", "1")),
+		"nil rule":        corr("event_count", time.Hour, []*translate.Query{nil}, nil, th("gt", "1")),
+		"rule no tables":  corr("event_count", time.Hour, []*translate.Query{{Title: "x"}}, nil, th("gt", "1")),
+		"no condition":    corr("event_count", time.Hour, []*translate.Query{fail}, nil),
+		"unknown op":      corr("event_count", time.Hour, []*translate.Query{fail}, nil, rules.Threshold{Op: "gtx", Raw: "1"}),
+		"value no field":  corr("value_sum", time.Hour, []*translate.Query{fail}, nil, th("gt", "1")),
+		"group no source": corr("event_count", time.Hour, []*translate.Query{fail}, []translate.CorrField{{Name: "g", PerRule: []translate.CorrSource{{}}}}, th("gt", "1")),
+		"group too few":   corr("event_count", time.Hour, []*translate.Query{fail, fail}, []translate.CorrField{{Name: "g"}}, th("gt", "1")),
+		"zero timespan":   corr("event_count", 0, []*translate.Query{fail}, nil, th("gt", "1")),
+	}
+	for name, q := range cases {
+		func() {
+			defer func() {
+				if r := recover(); r != nil {
+					t.Errorf("%s: panic %v", name, r)
+				}
+			}()
+			if _, err := (Backend{}).Emit(q); err == nil {
+				t.Errorf("%s: want an error", name)
+			}
+		}()
 	}
 }

@@ -128,7 +128,7 @@ func emitCorrelation(q *translate.Query) (translate.Output, error) {
 	case "value_count":
 		// COUNT_DISTINCT is HyperLogLog++ (approximate, hashes even below its precision threshold):
 		// one row per distinct value first, then COUNT(value) counts the non-null ones exactly.
-		agg := "Esql." + baseName(c.Fields[0]) + "_count_distinct"
+		agg := ident("Esql." + baseName(c.Fields[0]) + "_count_distinct")
 		p.stats = times
 		p.stats2 = &stage2{
 			stats: []assign{{agg, "COUNT(" + value + ")"}, {startCol, "MIN(" + startCol + ")"}, {endCol, "MAX(" + endCol + ")"}},
@@ -145,7 +145,7 @@ func emitCorrelation(q *translate.Query) (translate.Output, error) {
 			fn, suffix, extra = "PERCENTILE", "_percentile", ", "+formatNum(c.Percentile)
 			p.warning = append(p.warning, translate.Warning{Pos: c.Pos, Msg: "value_percentile: ES|QL's PERCENTILE is approximate (a TDigest), so the percentile can differ slightly from the exact value"})
 		}
-		agg := "Esql." + baseName(c.Fields[0]) + suffix
+		agg := ident("Esql." + baseName(c.Fields[0]) + suffix)
 		p.stats = append([]assign{{agg, fn + "(" + value + extra + ")"}}, times...)
 		p.where, err = conditions(agg, c.Conditions)
 	case "temporal":
@@ -228,7 +228,7 @@ func (p *corrPlan) addTags() {
 	}
 	p.tags = true
 	for i, n := range p.preds {
-		p.evals = append(p.evals, assign{tagName(i), boolExpr(n)})
+		p.evals = append(p.evals, assign{tagName(i), boolExpr(n, len(contIndent+tagName(i)+" = "))})
 	}
 }
 
@@ -243,12 +243,22 @@ func (p *corrPlan) addEval(a assign) {
 	p.evals = append(p.evals, a)
 }
 
-// boolExpr renders a predicate as a never-null boolean expression.
-func boolExpr(n node) string {
-	if total(n) {
-		return flat(n)
+// boolExpr renders a predicate as a never-null boolean expression, as an EVAL value starting at
+// column col; a long and/or is broken over lines, one operand a line.
+func boolExpr(n node, col int) string {
+	s := flat(n)
+	if !total(n) {
+		s = "COALESCE(" + s + ", false)"
 	}
-	return "COALESCE(" + flat(n) + ", false)"
+	args, kind, word := split(n)
+	if col+len(s)+1 <= lineWidth || args == nil {
+		return s
+	}
+	ind := contIndent + "  "
+	if total(n) {
+		return "(\n" + ind + body(args, word, kind, ind) + "\n" + contIndent + ")"
+	}
+	return "COALESCE(\n" + ind + "(\n" + ind + "  " + body(args, word, kind, ind+"  ") + "\n" + ind + "),\n" + ind + "false\n" + contIndent + ")"
 }
 
 // column returns the column holding f for every rule: the Elastic field itself when all rules use
@@ -290,7 +300,7 @@ func (p *corrPlan) column(f translate.CorrField, numeric bool) (string, error) {
 	}
 	if same {
 		if numeric && !isNumericType(fields[0].Elastic.Type) {
-			col := "Esql." + sanitize(baseOf(fields[0].Elastic.Name))
+			col := ident("Esql." + sanitize(baseOf(fields[0].Elastic.Name)))
 			p.addEval(assign{col, conv(fields[0])})
 			return col, nil
 		}
@@ -324,7 +334,16 @@ func (p *corrPlan) column(f translate.CorrField, numeric bool) (string, error) {
 		args = append(args, tagName(i), v)
 	}
 	col := ident("Esql." + sanitize(f.Name))
-	p.addEval(assign{col, "CASE(" + strings.Join(args, ", ") + ")"})
+	expr := "CASE(" + strings.Join(args, ", ") + ")"
+	if len(contIndent+col+" = "+expr)+1 > lineWidth {
+		// One condition, value pair a line.
+		var pairs []string
+		for i := 0; i < len(args); i += 2 {
+			pairs = append(pairs, contIndent+"  "+args[i]+", "+args[i+1])
+		}
+		expr = "CASE(\n" + strings.Join(pairs, ",\n") + "\n" + contIndent + ")"
+	}
+	p.addEval(assign{col, expr})
 	return col, nil
 }
 

@@ -62,8 +62,11 @@ const (
 	ec       = "azure.signinlogs.properties.status.error_code"
 	times    = "    Esql.start_time = MIN(@timestamp),\n    Esql.end_time = MAX(@timestamp)\n"
 	twoRules = "(\n      (\n        " + sil + "\n        and " + ec + " == 50126\n      )\n      or (\n        " + sil + "\n        and " + ec + " == 50053\n      )\n    )\n"
-	tags     = "    Esql.rule_0 = COALESCE(" + sil + " and " + ec + " == 50126, false),\n" +
-		"    Esql.rule_1 = COALESCE(" + sil + " and " + ec + " == 50053, false),\n"
+	tags     = "    Esql.rule_0 = COALESCE(\n      (\n        " + sil + "\n        and " + ec + " == 50126\n      ),\n      false\n    ),\n" +
+		"    Esql.rule_1 = COALESCE(\n      (\n        " + sil + "\n        and " + ec + " == 50053\n      ),\n      false\n    ),\n"
+	// tags of a SigninLogs and a non-interactive rule, both ResultType 50126
+	tags2 = "    Esql.rule_0 = COALESCE(\n      (\n        " + sil + "\n        and " + ec + " == 50126\n      ),\n      false\n    ),\n" +
+		"    Esql.rule_1 = COALESCE(\n      (\n        " + nil_ + "\n        and " + ec + " == 50126\n      ),\n      false\n    ),\n"
 )
 
 func TestCorrelations(t *testing.T) {
@@ -106,9 +109,8 @@ func TestCorrelations(t *testing.T) {
 			[]translate.CorrField{alias(t, "account", "UserPrincipalName", "UserId"), same(t, "IPAddress", 2)}, thr("gte", "20", 20)),
 			corrHead + "(\n      (\n        " + sil + "\n        and " + ec + " == 50126\n      )\n      or (\n        " + nil_ + "\n        and " + ec + " == 50126\n      )\n    )\n" +
 				"| EVAL\n" +
-				"    Esql.rule_0 = COALESCE(" + sil + " and " + ec + " == 50126, false),\n" +
-				"    Esql.rule_1 = COALESCE(" + nil_ + " and " + ec + " == 50126, false),\n" +
-				"    Esql.account = CASE(Esql.rule_0, azure.signinlogs.properties.user_principal_name, Esql.rule_1, azure.signinlogs.properties.user_id),\n" +
+				tags2 +
+				"    Esql.account = CASE(\n      Esql.rule_0, azure.signinlogs.properties.user_principal_name,\n      Esql.rule_1, azure.signinlogs.properties.user_id\n    ),\n" +
 				"    Esql.time_window_date_trunc = DATE_TRUNC(15 minutes, @timestamp)\n" +
 				"| STATS\n    Esql.event_count = COUNT(*),\n" + times +
 				"  BY Esql.time_window_date_trunc, Esql.account, source.ip\n" +
@@ -118,9 +120,8 @@ func TestCorrelations(t *testing.T) {
 			[]translate.CorrField{alias(t, "who or where", "UserPrincipalName", "IPAddress")}, thr("gt", "1", 1)),
 			corrHead + "(\n      (\n        " + sil + "\n        and " + ec + " == 50126\n      )\n      or (\n        " + nil_ + "\n        and " + ec + " == 50126\n      )\n    )\n" +
 				"| EVAL\n" +
-				"    Esql.rule_0 = COALESCE(" + sil + " and " + ec + " == 50126, false),\n" +
-				"    Esql.rule_1 = COALESCE(" + nil_ + " and " + ec + " == 50126, false),\n" +
-				"    Esql.who_or_where = CASE(Esql.rule_0, azure.signinlogs.properties.user_principal_name, Esql.rule_1, TO_STRING(source.ip)),\n" +
+				tags2 +
+				"    Esql.who_or_where = CASE(\n      Esql.rule_0, azure.signinlogs.properties.user_principal_name,\n      Esql.rule_1, TO_STRING(source.ip)\n    ),\n" +
 				"    Esql.time_window_date_trunc = DATE_TRUNC(1 minute, @timestamp)\n" +
 				"| STATS\n    Esql.event_count = COUNT(*),\n" + times +
 				"  BY Esql.time_window_date_trunc, Esql.who_or_where\n" +
@@ -139,9 +140,8 @@ func TestCorrelations(t *testing.T) {
 			alias(t, "user", "UserPrincipalName", "UserId"), 0),
 			corrHead + "(\n      (\n        " + sil + "\n        and " + ec + " == 50126\n      )\n      or (\n        " + nil_ + "\n        and " + ec + " == 50126\n      )\n    )\n" +
 				"| EVAL\n" +
-				"    Esql.rule_0 = COALESCE(" + sil + " and " + ec + " == 50126, false),\n" +
-				"    Esql.rule_1 = COALESCE(" + nil_ + " and " + ec + " == 50126, false),\n" +
-				"    Esql.user = CASE(Esql.rule_0, azure.signinlogs.properties.user_principal_name, Esql.rule_1, azure.signinlogs.properties.user_id),\n" +
+				tags2 +
+				"    Esql.user = CASE(\n      Esql.rule_0, azure.signinlogs.properties.user_principal_name,\n      Esql.rule_1, azure.signinlogs.properties.user_id\n    ),\n" +
 				"    Esql.time_window_date_trunc = DATE_TRUNC(20 minutes, @timestamp)\n" +
 				"| STATS\n" + times +
 				"  BY Esql.time_window_date_trunc, Esql.user\n" +
@@ -154,9 +154,8 @@ func TestCorrelations(t *testing.T) {
 			alias(t, "user", "UserPrincipalName", "UserId"), 0),
 			corrHead + "(\n      (\n        " + sil + "\n        and " + ec + " == 50126\n      )\n      or (\n        " + nil_ + "\n        and " + ec + " == 50126\n      )\n    )\n" +
 				"| EVAL\n" +
-				"    Esql.rule_0 = COALESCE(" + sil + " and " + ec + " == 50126, false),\n" +
-				"    Esql.rule_1 = COALESCE(" + nil_ + " and " + ec + " == 50126, false),\n" +
-				"    Esql.user = CASE(Esql.rule_0, azure.signinlogs.properties.user_principal_name, Esql.rule_1, azure.signinlogs.properties.user_id),\n" +
+				tags2 +
+				"    Esql.user = CASE(\n      Esql.rule_0, azure.signinlogs.properties.user_principal_name,\n      Esql.rule_1, azure.signinlogs.properties.user_id\n    ),\n" +
 				"    Esql.time_window_date_trunc = DATE_TRUNC(1 minute, @timestamp)\n" +
 				"| STATS\n" + times +
 				"  BY Esql.time_window_date_trunc, Esql.user\n" +
@@ -164,6 +163,10 @@ func TestCorrelations(t *testing.T) {
 				"    Esql.start_time = MIN(Esql.start_time),\n    Esql.end_time = MAX(Esql.end_time)\n" +
 				"  BY Esql.time_window_date_trunc, Esql.user\n" +
 				"| WHERE Esql.user_count_distinct >= 1", nil},
+		{"value_count, never-null tags, quoted alias", withField(corrQ("value_count", time.Hour,
+			[]*translate.Query{query(&translate.Const{Value: true}, translate.TableSignin), query(&translate.Const{Value: true}, translate.TableNonInteractive)}, nil, thr("gt", "1", 1)),
+			alias(t, "1 by", "UserPrincipalName", "UserId"), 0),
+			"FROM logs-azure.signinlogs-*\n| WHERE data_stream.dataset == \"azure.signinlogs\"\n    and (\n      azure.signinlogs.category == \"SignInLogs\"\n      or azure.signinlogs.category == \"NonInteractiveUserSignInLogs\"\n    )\n| EVAL\n    Esql.rule_0 = azure.signinlogs.category == \"SignInLogs\",\n    Esql.rule_1 = azure.signinlogs.category == \"NonInteractiveUserSignInLogs\",\n    Esql.`1_by` = CASE(\n      Esql.rule_0, azure.signinlogs.properties.user_principal_name,\n      Esql.rule_1, azure.signinlogs.properties.user_id\n    ),\n    Esql.time_window_date_trunc = DATE_TRUNC(1 hour, @timestamp)\n| STATS\n    Esql.start_time = MIN(@timestamp),\n    Esql.end_time = MAX(@timestamp)\n  BY Esql.time_window_date_trunc, Esql.`1_by`\n| STATS\n    Esql.`1_by_count_distinct` = COUNT(Esql.`1_by`),\n    Esql.start_time = MIN(Esql.start_time),\n    Esql.end_time = MAX(Esql.end_time)\n  BY Esql.time_window_date_trunc\n| WHERE Esql.`1_by_count_distinct` > 1", nil},
 		{"value_sum", withField(corrQ("value_sum", time.Hour, []*translate.Query{r1()}, []translate.CorrField{same(t, "AppId", 1)}, thr("gt", "600000", 600000)), same(t, "ProcessingTimeInMilliseconds", 1), 0),
 			corrHead + one +
 				"| EVAL Esql.time_window_date_trunc = DATE_TRUNC(1 hour, @timestamp)\n" +

@@ -328,8 +328,13 @@ func (p *corrPlan) column(f translate.CorrField, numeric bool) (string, error) {
 	args := make([]string, 0, 2*len(fields))
 	for i, x := range fields {
 		v := conv(x)
-		if mixed && !numeric && !isStringType(x.Elastic.Type) {
+		switch {
+		case mixed && !numeric && !isStringType(x.Elastic.Type):
+			// Group values of different mapping types are compared as text.
 			v = "TO_STRING(" + v + ")"
+		case mixed && numeric && isNumericType(x.Elastic.Type):
+			// CASE needs one type: long and float values are all made doubles.
+			v = "TO_DOUBLE(" + v + ")"
 		}
 		args = append(args, tagName(i), v)
 	}

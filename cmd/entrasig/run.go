@@ -34,16 +34,18 @@ const maxFileSize = 1<<20 + 1
 const usageText = `entrasig compiles Sigma rules for Entra ID sign-in logs into SIEM queries.
 
 Usage:
-  entrasig convert -t TARGETS [--format query|json] [-o DIR] PATH...
+  entrasig convert -t TARGETS [--format query|json] [-o DIR] [PATH...]
   entrasig check PATH...
+  entrasig test [--events FILE]... [--table NAME] [--format text|json] [PATH...]
   entrasig targets
   entrasig --version
 
-PATH is a Sigma file, a directory (searched recursively for *.yml and *.yaml) or - for
-standard input. Run "entrasig COMMAND --help" for a command's flags.
+PATH is a Sigma file, a directory (searched recursively for *.yml and *.yaml, except the
+test-case files *.tests.yml) or - for standard input. convert and test without a PATH use the
+built-in sign-in rule pack. Run "entrasig COMMAND --help" for a command's flags.
 
 Exit status: 0 every rule converted, 1 some rule failed (the others are still converted),
-2 usage error.
+2 usage error. For test: 0 every case passed, 1 some case failed or an event line was bad.
 `
 
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
@@ -56,6 +58,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return runConvert(args[1:], stdin, stdout, stderr)
 	case "check":
 		return runCheck(args[1:], stdin, stdout, stderr)
+	case "test":
+		return runTest(args[1:], stdin, stdout, stderr)
 	case "targets":
 		return runTargets(args[1:], stdout, stderr)
 	case "version", "--version", "-version":
@@ -206,9 +210,11 @@ func collect(paths []string, stdin io.Reader, stderr io.Writer) ([]source, int) 
 	return out, failed
 }
 
+// isRuleFile reports whether a file found in a directory is a rule file: *.yml or *.yaml, but not
+// a test-case file (*.tests.yml, read by `entrasig test` beside its rule file).
 func isRuleFile(path string) bool {
 	ext := strings.ToLower(filepath.Ext(path))
-	return ext == ".yml" || ext == ".yaml"
+	return (ext == ".yml" || ext == ".yaml") && !isTestsFile(path)
 }
 
 func readSource(path, name string) (source, error) {
@@ -347,7 +353,7 @@ type result struct {
 }
 
 func runConvert(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	fs := newFlagSet("convert", "entrasig convert -t TARGETS [--format query|json] [-o DIR] PATH...", stderr)
+	fs := newFlagSet("convert", "entrasig convert -t TARGETS [--format query|json] [-o DIR] [PATH...]", stderr)
 	targets := fs.String("t", "", "targets: a comma-separated list of "+strings.Join(backends.Names(), ", ")+", or all")
 	format := fs.String("format", "query", "output format: query (the queries) or json (one JSON object per rule and target per line)")
 	outDir := fs.String("o", "", "write one file per rule and target under `DIR`/<target>/ instead of printing queries")
@@ -372,16 +378,23 @@ func runConvert(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "entrasig convert: unknown --format %q (query or json)\n", *format)
 		return exitUsage
 	}
-	if len(paths) == 0 {
-		fmt.Fprintln(stderr, "entrasig convert: no PATH given (a file, a directory, or - for stdin)")
-		return exitUsage
-	}
 	if err := checkBackendConfig(bes); err != nil {
 		fmt.Fprintf(stderr, "entrasig convert: %v\n", err)
 		return exitUsage
 	}
 
-	srcs, failed := collect(paths, stdin, stderr)
+	var srcs []source
+	failed := 0
+	if len(paths) == 0 {
+		// No PATH: the built-in sign-in rule pack.
+		var err error
+		if srcs, err = packSources(); err != nil {
+			fmt.Fprintf(stderr, "entrasig convert: built-in rule pack: %v\n", err)
+			return exitFailed
+		}
+	} else {
+		srcs, failed = collect(paths, stdin, stderr)
+	}
 	l := load(srcs)
 	jobs, frontFailed, docFailed := l.jobs(stderr)
 	failed += docFailed

@@ -357,3 +357,29 @@ func TestCorrelationInternalErrors(t *testing.T) {
 		}
 	}
 }
+
+// TestCorrelationHostileNames: any alias name yields a query that parses and checks, or an
+// UnsupportedError, never an invalid query.
+func TestCorrelationHostileNames(t *testing.T) {
+	rejected := 0
+	for _, h := range append(hostile, "rule_0", "time_window_date_trunc", "by", "not", "Esql", "a.b", "`x`") {
+		q := withField(corrQ("value_count", time.Minute,
+			[]*translate.Query{rc(t, "0", 0, translate.TableSignin), rc(t, "0", 0, translate.TableNonInteractive)},
+			[]translate.CorrField{alias(t, h, "UserPrincipalName", "UserId")}, thr("gt", "1", 1)),
+			alias(t, h+"v", "AppId", "AppId"), 0)
+		out, err := Backend{}.Emit(q)
+		var ue *translate.UnsupportedError
+		switch {
+		case errors.As(err, &ue):
+			rejected++
+		case err != nil:
+			t.Errorf("%q: %v", h, err)
+		default:
+			mustCheck(t, out.Query)
+		}
+	}
+	// Only the names that collide with the tags or the bucket are rejected.
+	if rejected != 2 {
+		t.Errorf("%d names rejected, want 2", rejected)
+	}
+}

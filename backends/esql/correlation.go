@@ -209,6 +209,18 @@ func (p *corrPlan) uniqueNames(by []string) error {
 		}
 		seen[a.name] = true
 	}
+	if p.stats2 != nil {
+		seen = map[string]bool{}
+		for _, b := range p.stats2.by {
+			seen[b] = true
+		}
+		for _, a := range p.stats2.stats {
+			if seen[a.name] {
+				return dup(a.name)
+			}
+			seen[a.name] = true
+		}
+	}
 	return nil
 }
 

@@ -320,6 +320,8 @@ func TestCorrelationUnsupported(t *testing.T) {
 			`esql: column name Esql.rule_0 is not supported: two computed columns of this correlation would both be called Esql.rule_0; rename the alias or group-by name`},
 		{"alias named like the start time", corrQ("event_count", time.Hour, []*translate.Query{r1(), rc(t, "0", 0, translate.TableNonInteractive)}, []translate.CorrField{alias(t, "start time", "UserPrincipalName", "UserId")}, thr("gt", "1", 1)),
 			`esql: column name Esql.start_time is not supported: two computed columns of this correlation would both be called Esql.start_time; rename the alias or group-by name`},
+		{"alias named like the distinct count", withField(corrQ("value_count", time.Hour, []*translate.Query{r1(), rc(t, "0", 0, translate.TableNonInteractive)}, []translate.CorrField{alias(t, "app_id_count_distinct", "UserPrincipalName", "UserId")}, thr("gt", "1", 1)), same(t, "AppId", 2), 0),
+			`esql: column name Esql.app_id_count_distinct is not supported: two computed columns of this correlation would both be called Esql.app_id_count_distinct; rename the alias or group-by name`},
 		{"keyword search in a rule", corrQ("event_count", time.Hour, []*translate.Query{signin(&translate.Keyword{Values: []translate.Value{str("*x*")}})}, nil, thr("gt", "1", 1)),
 			`esql: keyword search is not supported: ES|QL has no search over every field of an event (MATCH and QSTR are full-text queries on analyzed fields, not substring matches); name the field to search`},
 	}

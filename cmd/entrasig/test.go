@@ -122,17 +122,21 @@ func runTest(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "entrasig test: --table and --format apply to --events only")
 		return exitUsage
 	}
-	stdinEvents := 0
+	stdinUses := 0
 	for _, f := range eventFiles {
 		if f == "-" {
-			stdinEvents++
+			stdinUses++
 		}
 	}
 	for _, p := range paths {
-		if p == "-" && stdinEvents > 0 || stdinEvents > 1 {
-			fmt.Fprintln(stderr, "entrasig test: standard input can be read only once (rules or events)")
-			return exitUsage
+		if p == "-" {
+			stdinUses++
+			break // collect reads standard input once however often - is given
 		}
+	}
+	if stdinUses > 1 {
+		fmt.Fprintln(stderr, "entrasig test: standard input can be read only once (rules or events)")
+		return exitUsage
 	}
 	if len(eventFiles) == 0 {
 		for _, p := range paths {
@@ -168,7 +172,36 @@ func runTest(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if len(eventFiles) > 0 {
 		return runEvents(l, eventFiles, *table, *format == "json", failed, stdin, stdout, stderr)
 	}
-	return runCases(l, embedded, failed, stdout, stderr)
+	return runCases(l, embedded, orphanTests(paths, srcs), failed, stdout, stderr)
+}
+
+// orphanTests lists the test-case files under the directories given whose rule file was not
+// loaded (renamed or deleted), so their cases do not go silently unrun.
+func orphanTests(paths []string, srcs []source) []string {
+	loaded := map[string]bool{}
+	for _, s := range srcs {
+		loaded[s.path] = true
+	}
+	var out []string
+	for _, root := range paths {
+		if info, err := os.Stat(root); root == "-" || err != nil || !info.IsDir() {
+			continue
+		}
+		_ = filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+			if err != nil || d.IsDir() || !isTestsFile(p) {
+				return nil // unreadable entries were reported when the rules were collected
+			}
+			if ext := strings.ToLower(filepath.Ext(p)); ext != ".yml" && ext != ".yaml" {
+				return nil
+			}
+			ext := filepath.Ext(p)
+			if !loaded[strings.TrimSuffix(strings.TrimSuffix(p, ext), testsSuffix)+ext] {
+				out = append(out, p)
+			}
+			return nil
+		})
+	}
+	return out
 }
 
 // compiled is one document ready to evaluate.
@@ -215,8 +248,7 @@ func findingKey(f evaluate.Finding) string {
 
 // ---- test cases ----
 
-// testCaseFormat is the format of a <rule>.tests.yml file (also in the report of `entrasig test`
-// when a file does not follow it):
+// testCaseFormat is the format of a <rule>.tests.yml file:
 //
 //	cases:
 //	  - name: what the case shows                  # required, unique in the file
@@ -275,8 +307,14 @@ func nodePos(n *yaml.Node) rules.Pos {
 	return rules.Pos{Line: n.Line, Col: n.Column}
 }
 
+// maxTestsSize caps a test-case file, as maxFileSize caps a rule file.
+const maxTestsSize = 4 << 20
+
 // parseTests reads a test-case file.
 func parseTests(data []byte) ([]testCase, error) {
+	if len(data) > maxTestsSize {
+		return nil, &testsError{msg: fmt.Sprintf("file is larger than %d bytes", maxTestsSize)}
+	}
 	var doc yaml.Node
 	dec := yaml.NewDecoder(strings.NewReader(string(data)))
 	if err := dec.Decode(&doc); err != nil {
@@ -301,6 +339,9 @@ func parseTests(data []byte) ([]testCase, error) {
 		k, v := root.Content[i], root.Content[i+1]
 		if k.Value != "cases" {
 			return nil, terr(k, "unknown key %q (expected cases)", k.Value)
+		}
+		if casesNode != nil {
+			return nil, terr(k, "duplicate key %q", k.Value)
 		}
 		casesNode = v
 	}
@@ -454,8 +495,13 @@ func parseFiring(n *yaml.Node, prefix string) (firing, error) {
 		return f, terr(n, "%sa firing must be a mapping {window, group}", prefix)
 	}
 	haveWindow := false
+	seen := map[string]bool{}
 	for i := 0; i < len(n.Content); i += 2 {
 		k, v := n.Content[i], n.Content[i+1]
+		if seen[k.Value] {
+			return f, terr(k, "%sduplicate key %q in a firing", prefix, k.Value)
+		}
+		seen[k.Value] = true
 		switch k.Value {
 		case "window":
 			t, err := time.Parse(time.RFC3339, v.Value)
@@ -551,7 +597,7 @@ func checkBool(n *yaml.Node) error {
 }
 
 // runCases runs every rule file's test cases and prints one line per rule file plus a summary.
-func runCases(l *loaded, embedded bool, failed int, stdout, stderr io.Writer) int {
+func runCases(l *loaded, embedded bool, orphans []string, failed int, stdout, stderr io.Writer) int {
 	// Diagnostics of files and documents go to stderr, as `check` prints them.
 	for _, f := range l.files {
 		printDiags(stderr, f, f.Diags)
@@ -581,6 +627,11 @@ func runCases(l *loaded, embedded bool, failed int, stdout, stderr io.Writer) in
 		for _, line := range lines {
 			fmt.Fprintf(stdout, "FAIL %s: %s\n", src.path, line)
 		}
+		failedRules++
+	}
+	for _, p := range orphans {
+		ext := filepath.Ext(p)
+		fmt.Fprintf(stdout, "FAIL %s: no rule file %s beside it\n", p, filepath.Base(strings.TrimSuffix(strings.TrimSuffix(p, ext), testsSuffix)+ext))
 		failedRules++
 	}
 	fmt.Fprintf(stdout, "%d passed, %d failed\n", passed, failedRules)

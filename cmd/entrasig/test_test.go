@@ -156,6 +156,7 @@ func TestBrokenExpectations(t *testing.T) {
 		"d-typo.tests.yml": "cases:\n  - name: typo\n    events: []\n    expect: [1]\n",
 		"e-ok.yml":         disabledRule,
 		"e-ok.tests.yml":   "cases:\n  - name: no events\n    events: []\n    matches: []\n",
+		"f-gone.tests.yml": "cases:\n  - name: orphan\n    events: []\n    matches: []\n",
 	})
 	stdout, stderr, code := invokeIn(t, dir, "", "test", ".")
 	want := `FAIL a-disabled.yml: case "wrong" expected matches [1 2], got [1]
@@ -164,7 +165,8 @@ FAIL b-count.yml: case "a window boundary" expected fires [2026-11-27T10:00:00Z 
 ?    c-none.yml [no test cases]
 FAIL d-typo.yml: d-typo.tests.yml:4:5: unknown key "expect" (expected name, rule, events, matches or fires)
 ok   e-ok.yml (1 case)
-1 passed, 3 failed
+FAIL f-gone.tests.yml: no rule file f-gone.yml beside it
+1 passed, 4 failed
 `
 	if stdout != want || stderr != "" || code != exitFailed {
 		t.Errorf("exit %d\nstdout:\n%s\nwant:\n%s\nstderr:\n%s", code, stdout, want, stderr)
@@ -293,6 +295,7 @@ func TestTestUsage(t *testing.T) {
 		{"bad table", []string{"test", "--events", "x", "--table", "AuditLogs"}, "entrasig test: --table: unknown table \"AuditLogs\" (want one of SigninLogs, AADNonInteractiveUserSignInLogs, AADServicePrincipalSignInLogs, AADManagedIdentitySignInLogs)\n"},
 		{"table without events", []string{"test", "--table", "SigninLogs"}, "entrasig test: --table and --format apply to --events only\n"},
 		{"stdin twice", []string{"test", "--events", "-", "-"}, "entrasig test: standard input can be read only once (rules or events)\n"},
+		{"stdin twice for events", []string{"test", "--events", "-", "--events", "-"}, "entrasig test: standard input can be read only once (rules or events)\n"},
 		{"rules from stdin without events", []string{"test", "-"}, "entrasig test: test cases are read beside rule files; give a file or directory, or --events to run rules from standard input\n"},
 	} {
 		t.Run(c.name, func(t *testing.T) {

@@ -19,6 +19,10 @@ func correlation(doc *rules.Document, filters []*rules.Document, depth int) (*Qu
 		l.errorf(doc.Pos, "correlation document without a correlation section")
 		return nil, l.diags
 	}
+	if len(c.Rules) == 0 {
+		l.errorf(doc.Pos, "correlation: no rules to correlate")
+		return nil, l.diags
+	}
 	if depth > maxCorrelationDepth {
 		l.errorf(doc.Pos, "correlation chain is deeper than %d levels", maxCorrelationDepth)
 		return nil, l.diags

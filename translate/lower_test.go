@@ -494,7 +494,7 @@ func TestLowerDocumentKinds(t *testing.T) {
 		{"correlation", func(d *rules.Document) {
 			d.Kind, d.Rule, d.Correlation = rules.KindCorrelation, nil, &rules.Correlation{}
 		},
-			`error 1:1: correlation documents are not compiled yet`},
+			`error 1:1: correlation: no rules to correlate`},
 	}
 	for _, tt := range tests {
 		if got := bad(tt.mut); got != tt.want {

@@ -25,6 +25,10 @@ type corrLeg struct {
 	rules  []int            // indexes into Correlation.Rules, ascending
 	preds  []translate.Expr // the rules' folded predicates for table, parallel to rules
 	nested string           // the let name of a nested correlation (table is nil then)
+	// earlier are the parts of the same table before this one (rules reading the group-by
+	// fields from other columns); an event one of them already puts in the same group is left
+	// out here, so that it counts once.
+	earlier []corrLeg
 }
 
 // col is one output column of a leg: its name and the expression that computes it there.
@@ -90,7 +94,18 @@ func plainNumber(s string) bool {
 func thresholdLiteral(th rules.Threshold) (string, error) {
 	raw := strings.TrimPrefix(th.Raw, "+")
 	if plainNumber(raw) {
-		return raw, nil
+		// Without leading zeros (010 is 10 in Sigma's YAML).
+		neg := strings.HasPrefix(raw, "-")
+		raw = strings.TrimLeft(strings.TrimPrefix(raw, "-"), "0")
+		if raw == "" || raw[0] == '.' {
+			raw = "0" + raw
+		}
+		if neg {
+			raw = "-" + raw
+		}
+		if v, err := strconv.ParseFloat(raw, 64); err == nil && v == th.Value {
+			return raw, nil
+		}
 	}
 	if math.IsNaN(th.Value) || math.IsInf(th.Value, 0) {
 		return "", unsupported(th.Pos, "threshold "+th.Raw, "Kusto has no literal for infinity or NaN")
@@ -336,9 +351,22 @@ func (e *emitter) corr(q *translate.Query, name string, lets *[]string) (string,
 				}
 			}
 		}
-		if len(parts) > 1 && (c.Type != "temporal" && c.Type != "temporal_ordered") {
-			return "", unsupported(c.Pos, "aliases that read one table's events from different fields",
-				"in "+t.Name+" the rules "+quoteNames(c, parts)+" take the group-by or value fields from different columns, so an event matching several of them would be counted once per column; a "+c.Type+" counts each event once, which Kusto cannot do without an event identity")
+		if len(parts) > 1 && c.Type != "temporal" && c.Type != "temporal_ordered" {
+			// The event counts once per group: a later part leaves out the events that an earlier
+			// part already puts in the same group. That needs one value per event, so the value
+			// field must not differ.
+			if valueType {
+				v0 := c.Fields[0].PerRule[parts[0].rules[0]].Field
+				for _, p := range parts[1:] {
+					if v := c.Fields[0].PerRule[p.rules[0]].Field; v != v0 {
+						return "", unsupported(c.Fields[0].Pos, "aliases that give one table's events different value fields",
+							"in "+t.Name+" the rules "+quoteNames(c, parts)+" take "+c.Fields[0].Name+" from different columns, so an event matching several of them has no single value to count once")
+					}
+				}
+			}
+			for j := range parts {
+				parts[j].earlier = parts[:j]
+			}
 		}
 		legs = append(legs, parts...)
 	}
@@ -407,7 +435,7 @@ func (e *emitter) corr(q *translate.Query, name string, lets *[]string) (string,
 			}
 		}
 		if single {
-			for _, cc := range cols[1:len(c.GroupBy)+1] {
+			for _, cc := range cols[1 : len(c.GroupBy)+1] {
 				groupRefs = append(groupRefs, cc.String())
 			}
 			if valueType {
@@ -559,6 +587,10 @@ func (e *emitter) legFilter(q *translate.Query, c *translate.Correlation, leg co
 		return "\n" + indent + "| extend " + strings.Join(ext, ", ") + "\n" + indent + "| where " + strings.Join(names, " or "), nil
 	}
 	var x translate.Expr
+	excl, err := e.exclusions(c, leg, indent)
+	if err != nil {
+		return "", err
+	}
 	if len(leg.preds) == 1 {
 		x = leg.preds[0]
 	} else {
@@ -574,7 +606,42 @@ func (e *emitter) legFilter(q *translate.Query, c *translate.Correlation, leg co
 			x = &translate.Or{Args: args}
 		}
 	}
-	return e.where(x, sc, indent)
+	w, err := e.where(x, sc, indent)
+	return w + excl, err
+}
+
+// exclusions renders, for each earlier part of the leg's table, `| where not(<it matches> and
+// <its group-by values equal this part's>)`, with the earlier rules' predicates two-valued.
+func (e *emitter) exclusions(c *translate.Correlation, leg corrLeg, indent string) (string, error) {
+	var s strings.Builder
+	sc := scope{table: leg.table.ID, bools: true}
+	for _, k := range leg.earlier {
+		var ps []frag
+		for _, p := range k.preds {
+			f, err := e.expr(p, sc, true)
+			if err != nil {
+				return "", err
+			}
+			ps = append(ps, f)
+		}
+		match := joinFrags(ps, kOr)
+		conds := []string{match.under(kAnd)}
+		for _, g := range c.GroupBy {
+			a, err := e.sourceExpr(g.PerRule[k.rules[0]], k, false)
+			if err != nil {
+				return "", err
+			}
+			b, err := e.sourceExpr(g.PerRule[leg.rules[0]], leg, false)
+			if err != nil {
+				return "", err
+			}
+			if a != b {
+				conds = append(conds, a+" == "+b)
+			}
+		}
+		s.WriteString("\n" + indent + "| where not(" + strings.Join(conds, " and ") + ")")
+	}
+	return s.String(), nil
 }
 
 // sourceExpr is the leg's expression for one rule's field: a string for group-by and value_count

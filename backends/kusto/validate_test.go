@@ -216,6 +216,15 @@ func brokenQueries() []checkQuery {
 		{Name: "broken/sub-key on a text column", Text: "AADNonInteractiveUserSignInLogs\n| where DeviceDetail.isCompliant == true"},
 		{Name: "broken/union without normalization", Text: "union isfuzzy=true (SigninLogs), (AADNonInteractiveUserSignInLogs)"},
 		{Name: "broken/column of another table", Text: "AADServicePrincipalSignInLogs\n| where UserPrincipalName == \"x\""},
+		// Correlation shapes.
+		{Name: "broken/summarize by an unknown column", Text: "SigninLogs\n| summarize EventCount = count() by TimeGenerated = bin(TimeGenerated, 10m), NoSuchColumn"},
+		{Name: "broken/threshold of the wrong type", Text: "let threshold = \"10\";\nSigninLogs\n| summarize EventCount = count() by UserPrincipalName\n| where EventCount == threshold"},
+		{Name: "broken/tag that is not a bool", Text: "SigninLogs\n| summarize Ordered = minif(TimeGenerated, ResultType) < maxif(TimeGenerated, true) by UserPrincipalName"},
+		{Name: "broken/window function without sort", Text: "SigninLogs\n| summarize a0 = count() by TimeGenerated, UserPrincipalName\n| extend s1 = row_cumsum(a0, UserPrincipalName != prev(UserPrincipalName))"},
+		{Name: "broken/window function after summarize", Text: "SigninLogs\n| sort by UserPrincipalName asc\n| summarize a0 = count() by TimeGenerated, UserPrincipalName\n| extend s1 = row_cumsum(a0)"},
+		{Name: "broken/chain reads a column its let lacks", Text: "let corr_0 = SigninLogs\n| summarize EventCount = count() by UserPrincipalName;\ncorr_0\n| project TimeGenerated = EndTime, UserPrincipalName"},
+		{Name: "broken/legs type a group column differently", Text: "union isfuzzy=true\n    (SigninLogs | project TimeGenerated, DurationMs),\n    (AADNonInteractiveUserSignInLogs | project TimeGenerated, DurationMs = tostring(DurationMs))"},
+		{Name: "broken/tag of another leg", Text: "union isfuzzy=true\n    (SigninLogs | project TimeGenerated, r0 = true),\n    (AADNonInteractiveUserSignInLogs | project TimeGenerated)\n| summarize RuleCount = max(iff(r1, 1, 0)) by bin(TimeGenerated, 1h)"},
 	}
 }
 

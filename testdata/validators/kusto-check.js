@@ -12,9 +12,12 @@
 //  1. Kusto.Language ParseAndAnalyze against a database holding the given tables: every error
 //     diagnostic (syntax, unknown names, type errors the binder reports).
 //  2. Literal types: the binder accepts `string == long`, so every comparison (==, !=, =~, !~, <,
-//     <=, >, >=, in, !in, in~, !in~) whose one side is a literal is checked: the literal's type
-//     must be the other side's type (long/int/real/decimal count as one numeric family).
-//  3. Union splitting: the query's result must not hold a column named <Col>_<type> for a column
+//     <=, >, >=, in, !in, in~, !in~) whose one side is a literal (or a name a `let` binds to a
+//     scalar, like a correlation threshold) is checked: its type must be the other side's type
+//     (long/int/real/decimal count as one numeric family).
+//  3. Serialization: a window function (row_cumsum, prev, next, row_number, ...) must read a row
+//     set that a sort, top or serialize made serialized with no summarize, join, ... in between.
+//  4. Union splitting: the query's result must not hold a column named <Col>_<type> for a column
 //     <Col> of the schema (a union of legs that type one column differently splits it).
 'use strict';
 const path = require('path');
@@ -60,6 +63,15 @@ function isLiteral(expr) {
   return expr && K.Syntax.LiteralExpression && expr instanceof K.Syntax.LiteralExpression;
 }
 
+// isLetConstant: a name bound by a `let` to a scalar (a correlation threshold such as
+// `let threshold = 10;`): it stands for a literal, so its type is checked like one.
+function isLetConstant(expr) {
+  return expr && expr instanceof K.Syntax.NameReference && expr.ReferencedSymbol instanceof K.Symbols.VariableSymbol &&
+    typeName(expr) && typeName(expr) !== 'dynamic';
+}
+
+function isLiteralLike(expr) { return isLiteral(expr) || isLetConstant(expr); }
+
 const compareOps = new Set(['==', '!=', '=~', '!~', '<', '<=', '>', '>=']);
 
 function children(node) {
@@ -95,7 +107,7 @@ function literalChecks(code, diags) {
     if (node instanceof K.Syntax.BinaryExpression && compareOps.has(node.Operator.Text)) {
       const l = node.Left, r = node.Right;
       for (const [lit, other] of [[r, l], [l, r]]) {
-        if (isLiteral(lit) && !isLiteral(other)) {
+        if (isLiteralLike(lit) && !isLiteralLike(other)) {
           const mm = mismatch(lit, other);
           if (mm) diags.push({ code: 'LITERAL_TYPE', message: `literal ${text(lit)} of type ${mm[0]} compared to ${text(other)} of type ${mm[1]}`, start: node.TextStart, length: node.Width });
         }
@@ -105,6 +117,49 @@ function literalChecks(code, diags) {
         if (!isLiteral(e)) continue;
         const mm = mismatch(e, node.Left);
         if (mm) diags.push({ code: 'LITERAL_TYPE', message: `literal ${text(e)} of type ${mm[0]} in a list compared to ${text(node.Left)} of type ${mm[1]}`, start: node.TextStart, length: node.Width });
+      }
+    }
+    for (const c of children(node)) visit(c);
+  };
+  visit(code.Syntax);
+}
+
+// Window functions need a serialized row set (window-functions, serialize-operator on
+// learn.microsoft.com): sort/order, top and serialize emit one; count, distinct, evaluate, facet,
+// join, make-series, mv-expand, reduce, sample, sample-distinct, summarize and top-nested do not;
+// every other operator keeps its input's serialization. The binder does not check this.
+const windowFunctions = new Set(['row_cumsum', 'prev', 'next', 'row_number', 'row_rank_dense', 'row_rank_min', 'row_window_session']);
+const serializing = new Set(['SortOperator', 'TopOperator', 'SerializeOperator']);
+const unserializing = new Set(['CountOperator', 'DistinctOperator', 'EvaluateOperator', 'FacetOperator', 'JoinOperator',
+  'MakeSeriesOperator', 'MvExpandOperator', 'ReduceByOperator', 'SampleOperator', 'SampleDistinctOperator',
+  'SummarizeOperator', 'TopNestedOperator']);
+function kindOf(node) { return node && node.constructor && node.constructor.$$name ? node.constructor.$$name.replace(/^.*\./, '') : ''; }
+
+function serialized(expr) {
+  while (expr instanceof K.Syntax.PipeExpression) {
+    const k = kindOf(expr.Operator);
+    if (serializing.has(k)) return true;
+    if (unserializing.has(k)) return false;
+    expr = expr.Expression;
+  }
+  return false;
+}
+
+function windowCalls(node, out) {
+  if (!node || node instanceof K.Syntax.PipeExpression) return out;
+  if (node instanceof K.Syntax.FunctionCallExpression && windowFunctions.has(node.Name.SimpleName)) out.push(node);
+  for (const c of children(node)) windowCalls(c, out);
+  return out;
+}
+
+function serializationChecks(code, diags) {
+  const visit = (node) => {
+    if (!node) return;
+    if (node instanceof K.Syntax.PipeExpression) {
+      const calls = windowCalls(node.Operator, []);
+      const ok = serializing.has(kindOf(node.Operator)) || serialized(node.Expression);
+      if (!ok) {
+        for (const c of calls) diags.push({ code: 'NOT_SERIALIZED', message: `window function ${c.Name.SimpleName}() over a row set that is not serialized (sort or serialize first)`, start: c.TextStart, length: c.Width });
       }
     }
     for (const c of children(node)) visit(c);
@@ -152,6 +207,7 @@ function main() {
       diags.push({ code: d.Code, message: d.Message, start: d.Start, length: d.Length });
     }
     literalChecks(code, diags);
+    serializationChecks(code, diags);
     const rt = code.ResultType;
     if (rt && rt.Columns) {
       for (const c of list(rt.Columns, K.Symbols.ColumnSymbol)) {

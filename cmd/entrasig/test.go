@@ -35,6 +35,10 @@ const packDir = "rules/signin"
 // x.tests.yml (x.yaml in x.tests.yaml).
 const testsSuffix = ".tests"
 
+// maxReported caps, per events file, the bad lines shown, and for each rule the events it rejected
+// as out of time order; the rest are counted in one closing line.
+const maxReported = 10
+
 // progressEvery is how many events pass between two progress lines on a terminal.
 const progressEvery = 100000
 
@@ -899,7 +903,8 @@ func runEvents(l *loaded, files []string, table string, asJSON bool, failed int,
 			}
 		}
 		rd := evaluate.NewReader(r, shown, table)
-		n := 0
+		n, badLines := 0, 0
+		lateEvents := make([]int, len(progs)) // per rule: events rejected as out of time order
 		for {
 			ev, err := rd.Next()
 			if errors.Is(err, io.EOF) {
@@ -907,7 +912,9 @@ func runEvents(l *loaded, files []string, table string, asJSON bool, failed int,
 			}
 			var le *evaluate.LineError
 			if errors.As(err, &le) {
-				fmt.Fprintln(stderr, le.Error())
+				if badLines++; badLines <= maxReported {
+					fmt.Fprintln(stderr, le.Error())
+				}
 				failed++
 				continue
 			}
@@ -923,7 +930,9 @@ func runEvents(l *loaded, files []string, table string, asJSON bool, failed int,
 			for i, run := range runs {
 				fs, err := run.Add(ev)
 				if err != nil {
-					fmt.Fprintf(stderr, "%v (%s)\n", err, labels[i])
+					if lateEvents[i]++; lateEvents[i] <= maxReported {
+						fmt.Fprintf(stderr, "%v (%s)\n", err, labels[i])
+					}
 					failed++
 				}
 				emit(i, fs)
@@ -932,8 +941,19 @@ func runEvents(l *loaded, files []string, table string, asJSON bool, failed int,
 		for i, run := range runs {
 			emit(i, run.Close())
 		}
+		if badLines > maxReported {
+			fmt.Fprintf(stderr, "%s: %d more bad lines not shown\n", shown, badLines-maxReported)
+		}
+		for i, late := range lateEvents {
+			if late > maxReported {
+				fmt.Fprintf(stderr, "%s: %d more events out of time order not shown (%s)\n", shown, late-maxReported, labels[i])
+			}
+		}
 		if progress && n >= progressEvery {
-			fmt.Fprintf(stderr, "\r%s: %d events\n", shown, n)
+			if n%progressEvery != 0 {
+				fmt.Fprintf(stderr, "\r%s: %d events", shown, n)
+			}
+			fmt.Fprintln(stderr)
 		}
 	}
 	if failed > 0 {

@@ -285,6 +285,30 @@ func TestEventsOutOfOrder(t *testing.T) {
 	}
 }
 
+// A file out of time order, or full of bad lines, gives a bounded report: the first maxReported
+// problems of each kind, then one line with the count of the rest.
+func TestEventsErrorsCapped(t *testing.T) {
+	var b strings.Builder
+	for i := 0; i < 15; i++ {
+		b.WriteString("not json\n")
+	}
+	for i := 0; i < 14; i++ {
+		fmt.Fprintf(&b, `{"TimeGenerated":"2026-11-27T%02d:00:00Z","Type":"SigninLogs","ResultType":"50126","UserPrincipalName":"a@contoso.com"}`+"\n", 23-i)
+	}
+	stdout, stderr, code := invoke(t, b.String(), "test", "--events", "-", "rules/signin/brute-force-single-account.yml")
+	lines := strings.Split(strings.TrimSuffix(stderr, "\n"), "\n")
+	if stdout != "" || code != exitFailed || len(lines) != 22 {
+		t.Fatalf("exit %d, stdout %q, %d stderr lines:\n%s", code, stdout, len(lines), stderr)
+	}
+	if lines[0] != "<stdin>:1: invalid JSON at byte 2: invalid character 'o' in literal null (expecting 'u')" ||
+		lines[9] != "<stdin>:10: invalid JSON at byte 2: invalid character 'o' in literal null (expecting 'u')" ||
+		lines[10] != "<stdin>:17: event at 2026-11-27T22:00:00Z is earlier than a window already closed (events must be sorted by TimeGenerated) (rules/signin/brute-force-single-account.yml)" ||
+		lines[20] != "<stdin>: 5 more bad lines not shown" ||
+		lines[21] != "<stdin>: 3 more events out of time order not shown (rules/signin/brute-force-single-account.yml)" {
+		t.Errorf("stderr:\n%s", stderr)
+	}
+}
+
 func TestTestUsage(t *testing.T) {
 	for _, c := range []struct {
 		name   string

@@ -24,6 +24,11 @@
 //     coalesce(P, false) under an odd number of `not`s.
 //   - Keyword searches are unsupported: Sentinel rows carry no raw event text, `search`/`has`
 //     match terms, and `where * contains` sees only the columns' string forms.
+//
+// Correlations (corr.go): `let` thresholds and nested correlations, the event set (one union leg
+// per table holding the OR of the referenced rules' predicates, projected to string group-by
+// columns and per-rule tags), one `summarize` over epoch-aligned bin() buckets and the group-by
+// columns with the type's aggregate and StartTime/EndTime, and the conditions in a `where`.
 package kusto
 
 import (

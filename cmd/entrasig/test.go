@@ -778,6 +778,10 @@ func runCase(cp *compiled, c testCase, testsPath string) string {
 	}
 	want, err := firingKeys(cp.q.Correlation, c)
 	if err != nil {
+		var te *testsError
+		if errors.As(err, &te) {
+			return fmt.Sprintf("%s:%s: case %q: %s", testsPath, te.pos, c.name, te.msg)
+		}
 		return fmt.Sprintf("%s: case %q: %v", testsPath, c.name, err)
 	}
 	var have []string
@@ -803,13 +807,17 @@ func firingKeys(corr *translate.Correlation, c testCase) ([]string, error) {
 				found = found || g.Name == k
 			}
 			if !found {
-				return nil, fmt.Errorf("line %d: %q is not a group-by field of the correlation", f.pos.Line, k)
+				var names []string
+				for _, g := range corr.GroupBy {
+					names = append(names, g.Name)
+				}
+				return nil, &testsError{pos: f.pos, msg: fmt.Sprintf("group: %q is not a group-by field of the correlation (%s)", k, strings.Join(names, ", "))}
 			}
 		}
 		for _, g := range corr.GroupBy {
 			v, ok := f.group[g.Name]
 			if !ok {
-				return nil, fmt.Errorf("line %d: the group lacks group-by field %q (write null for none)", f.pos.Line, g.Name)
+				return nil, &testsError{pos: f.pos, msg: fmt.Sprintf("group: the group-by field %s is missing (write null for events without a value)", g.Name)}
 			}
 			if v == nil {
 				fd.Group = append(fd.Group, evaluate.GroupValue{Name: g.Name, Null: true})

@@ -193,12 +193,19 @@ func TestTestCaseFileErrors(t *testing.T) {
 		{"hex number", "cases:\n  - {name: x, events: [{TimeGenerated: 2026-11-27T10:00:00Z, DurationMs: 0x10}], matches: []}\n", `r.tests.yml:2:74: case "x": number 0x10 is not written as a JSON number (quote it to make it a string)`},
 		{"fires for a rule", "cases:\n  - {name: x, events: [], fires: []}\n", `r.tests.yml:2:27: case "x": the expectation for this document is matches (it is a rule)`},
 		{"missing time", "cases:\n  - {name: x, events: [{ResultType: '0'}], matches: []}\n", `r.tests.yml:2:24: case "x": event 1: TimeGenerated is missing`},
+		{"group field not grouped by", "cases:\n  - {name: x, events: [], fires: [{window: 2026-11-27T10:00:00Z, group: {IPAddress: 203.0.113.7}}]}\n", `r.tests.yml:2:35: case "x": group: "IPAddress" is not a group-by field of the correlation (UserPrincipalName)`},
+		{"group field missing", "cases:\n  - {name: x, events: [], fires: [{window: 2026-11-27T10:00:00Z, group: {}}]}\n", `r.tests.yml:2:35: case "x": group: the group-by field UserPrincipalName is missing (write null for events without a value)`},
+		{"bad window", "cases:\n  - {name: x, events: [], fires: [{window: 10:00}]}\n", `r.tests.yml:2:44: case "x": window "10:00" is not an RFC 3339 date-time`},
 		{"unknown rule", "cases:\n  - {name: x, rule: nope, events: [], matches: []}\n", `r.tests.yml:2:21: case "x": no document with name, id or title "nope" in the rule file`},
 		{"unknown table", "cases:\n  - {name: x, events: [{TimeGenerated: 2026-11-27T10:00:00Z, Type: AuditLogs}], matches: []}\n", `r.tests.yml:2:24: case "x": event 1: unknown table "AuditLogs" (want one of SigninLogs, AADNonInteractiveUserSignInLogs, AADServicePrincipalSignInLogs, AADManagedIdentitySignInLogs)`},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			dir := t.TempDir()
-			writeTestFiles(t, dir, map[string]string{"r.yml": disabledRule, "r.tests.yml": c.tests})
+			rule := disabledRule
+			if strings.Contains(c.tests, "fires: [{") {
+				rule = countRule
+			}
+			writeTestFiles(t, dir, map[string]string{"r.yml": rule, "r.tests.yml": c.tests})
 			stdout, stderr, code := invokeIn(t, dir, "", "test", "r.yml")
 			want := "FAIL r.yml: " + c.want + "\n0 passed, 1 failed\n"
 			if stdout != want || stderr != "" || code != exitFailed {

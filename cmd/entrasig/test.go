@@ -659,8 +659,10 @@ func runFileCases(l *loaded, f *rules.File, testsPath string, data []byte) ([]st
 	if f.Diags.HasErrors() {
 		return []string{"the rule file does not load (see the errors above)"}, len(cases)
 	}
+	// Outputs over every loaded file: a rule that a correlation in another file builds on is not
+	// this file's default document.
 	emitted := map[*rules.Document]bool{}
-	for _, d := range rules.Outputs([]*rules.File{f}) {
+	for _, d := range rules.Outputs(l.files) {
 		emitted[d] = true
 	}
 	var def *rules.Document

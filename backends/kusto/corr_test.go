@@ -3,6 +3,8 @@ package kusto
 import (
 	"errors"
 	"fmt"
+	"math"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -216,6 +218,91 @@ func TestBucket(t *testing.T) {
 	} {
 		if got := bucket("TimeGenerated", c.d); got != c.want {
 			t.Errorf("bucket(%v) = %q, want %q", c.d, got, c.want)
+		}
+	}
+}
+
+// TestSequenceProgramme checks the row-wise form that temporal_ordered over three or more rules
+// emits (one row per distinct time with a<i> flags; s_k = running sum of step k's completions,
+// p_k+1 = a_k == 1 and s_k - (this row's step-k completion) > 0) against a brute-force search for
+// e1 < e2 < ... < en, over every small event set.
+func TestSequenceProgramme(t *testing.T) {
+	const n, times = 3, 4
+	// Each of `times` time points holds a subset of the n rules (2^n choices each).
+	total := 1
+	for i := 0; i < times; i++ {
+		total *= 1 << n
+	}
+	for code := 0; code < total; code++ {
+		rows := make([][n]int, times) // rows[t][i] = 1 when rule i has an event at time t
+		c := code
+		for tm := 0; tm < times; tm++ {
+			for i := 0; i < n; i++ {
+				rows[tm][i] = c >> i & 1
+			}
+			c >>= n
+		}
+		// The programme, row by row.
+		prev := make([]int, times)
+		for tm := range rows {
+			prev[tm] = rows[tm][0]
+		}
+		for k := 1; k < n; k++ {
+			sum := 0
+			next := make([]int, times)
+			for tm := range rows {
+				sum += prev[tm]
+				if rows[tm][k] == 1 && sum-prev[tm] > 0 {
+					next[tm] = 1
+				}
+			}
+			prev = next
+		}
+		got := slices.Contains(prev, 1)
+		// Brute force: strictly increasing times t0 < t1 < t2 with rule i at t_i.
+		want := false
+		var search func(i, after int) bool
+		search = func(i, after int) bool {
+			if i == n {
+				return true
+			}
+			for tm := after + 1; tm < times; tm++ {
+				if rows[tm][i] == 1 && search(i+1, tm) {
+					return true
+				}
+			}
+			return false
+		}
+		want = search(0, -1)
+		if got != want {
+			t.Fatalf("rows %v: programme says %v, brute force %v", rows, got, want)
+		}
+	}
+}
+
+// TestCorrelationUnsupportedIR covers the statements of non-support that only a hand-built IR
+// reaches (the front end rejects these documents first).
+func TestCorrelationUnsupportedIR(t *testing.T) {
+	rule := single(eq(fld(t, "ResultType"), num("0")))
+	mk := func(typ string, conds ...rules.Threshold) *translate.Query {
+		return &translate.Query{Path: "rules/c.yml", Correlation: &translate.Correlation{Type: typ, Rules: []*translate.Query{rule},
+			RuleNames: []string{"r"}, Timespan: time.Hour, Conditions: conds, Pos: pos}}
+	}
+	nan := rules.Threshold{Op: "gt", Value: math.NaN(), Raw: ".nan", Pos: pos}
+	for _, c := range []struct {
+		name string
+		q    *translate.Query
+		want string
+	}{
+		{"unknown type", mk("value_median"), "kusto: correlation type value_median is not supported: unknown correlation type"},
+		{"unknown operator", mk("event_count", rules.Threshold{Op: "about", Value: 3, Raw: "3", Pos: pos}),
+			"kusto: condition about is not supported: unknown condition operator"},
+		{"NaN threshold", mk("event_count", nan), "kusto: threshold .nan is not supported: Kusto has no literal for infinity or NaN"},
+	} {
+		_, err := Backend{}.Emit(c.q)
+		var ue *translate.UnsupportedError
+		if err == nil || err.Error() != c.want || !errors.As(err, &ue) || ue.Pos != pos {
+			t.Errorf("%s: error %v, want the statement of non-support %q at %v", c.name, err, c.want, pos)
 		}
 	}
 }

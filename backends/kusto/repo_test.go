@@ -25,6 +25,12 @@ func TestSigmaHQCorpus(t *testing.T) {
 	emitDir(t, filepath.Join("..", "..", "..", "shared", "corpus", "sigmahq", "rules", "cloud", "azure", "signin_logs"))
 }
 
+// TestBuiltinPack does the same for the built-in sign-in rule pack (rules/signin), correlations
+// included.
+func TestBuiltinPack(t *testing.T) {
+	emitDir(t, filepath.Join("..", "..", "rules", "signin"))
+}
+
 func emitDir(t *testing.T, dir string) {
 	paths, err := filepath.Glob(filepath.Join(dir, "*.yml"))
 	if err != nil {
@@ -35,6 +41,9 @@ func emitDir(t *testing.T, dir string) {
 	}
 	var files []*rules.File
 	for _, p := range paths {
+		if strings.HasSuffix(p, ".tests.yml") {
+			continue // expected-outcome files of the pack, not rules
+		}
 		data, err := os.ReadFile(p)
 		if err != nil {
 			t.Fatal(err)

@@ -18,6 +18,7 @@ import (
 var update = flag.Bool("update", false, "rewrite the golden files under testdata/golden")
 
 const (
+	packDir    = "../rules/signin"
 	rulesDir   = "../testdata/rules"
 	invalidDir = "../testdata/rules/invalid"
 	goldenDir  = "../testdata/golden"
@@ -88,9 +89,15 @@ func render(t *testing.T, f *rules.File, b translate.Backend) string {
 
 func ruleFiles(t *testing.T, dir string) []string {
 	t.Helper()
-	files, err := filepath.Glob(filepath.Join(dir, "*.yml"))
+	all, err := filepath.Glob(filepath.Join(dir, "*.yml"))
 	if err != nil {
 		t.Fatal(err)
+	}
+	var files []string
+	for _, f := range all {
+		if !strings.HasSuffix(f, ".tests.yml") { // a rule's test cases, not a rule
+			files = append(files, f)
+		}
 	}
 	sort.Strings(files)
 	if len(files) == 0 {
@@ -99,8 +106,14 @@ func ruleFiles(t *testing.T, dir string) []string {
 	return files
 }
 
+// baseName names a rule's golden: the file name without extension, prefixed "pack-" for the
+// built-in rule pack so its goldens sit beside the test rules' without clashing.
 func baseName(path string) string {
-	return strings.TrimSuffix(filepath.Base(path), filepath.Ext(path))
+	name := strings.TrimSuffix(filepath.Base(path), filepath.Ext(path))
+	if filepath.Dir(path) == filepath.Clean(packDir) {
+		return "pack-" + name
+	}
+	return name
 }
 
 // compareGolden checks got against the golden file (or rewrites it with -update) and reports the
@@ -157,8 +170,9 @@ func checkNoOrphans(t *testing.T, dir string, names map[string]bool) {
 	}
 }
 
+// TestGolden renders every test rule and every rule of the built-in pack for every target.
 func TestGolden(t *testing.T) {
-	files := ruleFiles(t, rulesDir)
+	files := append(ruleFiles(t, rulesDir), ruleFiles(t, packDir)...)
 	names := make(map[string]bool)
 	for _, p := range files {
 		names[baseName(p)] = true

@@ -170,7 +170,7 @@ func goldenDocs(golden string) []string {
 		return []string{golden}
 	}
 	var docs []string
-	for _, part := range strings.Split(golden, "\n== document ")[0:] {
+	for _, part := range strings.Split(golden, "\n== document ") {
 		part = strings.TrimPrefix(part, "== document ")
 		_, body, _ := strings.Cut(part, " ==\n")
 		docs = append(docs, body)

@@ -78,6 +78,17 @@ func correlation(doc *rules.Document, filters []*rules.Document, depth int) (*Qu
 	for _, g := range c.GroupBy {
 		out.GroupBy = append(out.GroupBy, l.corrField(c, g, out))
 	}
+	if c.Type == "temporal_ordered" && len(c.Conditions) > 0 {
+		// A group exists only when at least one rule has events, so counts 1..n are what a condition
+		// can see; it must hold exactly for n (all rules, in order).
+		n := len(out.Rules)
+		for k := 1; k <= n; k++ {
+			if Holds(c.Conditions, float64(k)) != (k == n) {
+				l.errorf(c.Conditions[0].Pos, "correlation: temporal_ordered matches when all %d rules occur in order; a condition that accepts fewer rules has no ordered meaning (remove it, or use temporal)", n)
+				break
+			}
+		}
+	}
 	switch {
 	case strings.HasPrefix(c.Type, "value_") && len(c.Fields) == 0:
 		l.errorf(c.TypePos, "correlation: %s needs `condition: field:`", c.Type)
@@ -107,6 +118,32 @@ func correlation(doc *rules.Document, filters []*rules.Document, depth int) (*Qu
 		Warnings:    l.warnings,
 		Correlation: out,
 	}, l.diags
+}
+
+// Holds reports whether v satisfies every threshold of a correlation condition (they are ANDed, so
+// several make a range).
+func Holds(ts []rules.Threshold, v float64) bool {
+	for _, t := range ts {
+		var ok bool
+		switch t.Op {
+		case "gt":
+			ok = v > t.Value
+		case "gte":
+			ok = v >= t.Value
+		case "lt":
+			ok = v < t.Value
+		case "lte":
+			ok = v <= t.Value
+		case "eq":
+			ok = v == t.Value
+		case "neq":
+			ok = v != t.Value
+		}
+		if !ok {
+			return false
+		}
+	}
+	return true
 }
 
 // summable reports whether value_sum/value_avg/value_percentile can aggregate f: numbers, or text

@@ -116,3 +116,57 @@ func TestCorrelationErrors(t *testing.T) {
 		})
 	}
 }
+
+func TestHolds(t *testing.T) {
+	th := func(op string, v float64) rules.Threshold { return rules.Threshold{Op: op, Value: v} }
+	for _, c := range []struct {
+		ts   []rules.Threshold
+		v    float64
+		want bool
+	}{
+		{nil, 3, true},
+		{[]rules.Threshold{th("gt", 2)}, 3, true},
+		{[]rules.Threshold{th("gt", 3)}, 3, false},
+		{[]rules.Threshold{th("gte", 3)}, 3, true},
+		{[]rules.Threshold{th("lt", 3)}, 3, false},
+		{[]rules.Threshold{th("lte", 3)}, 3, true},
+		{[]rules.Threshold{th("eq", 3)}, 3, true},
+		{[]rules.Threshold{th("neq", 3)}, 3, false},
+		{[]rules.Threshold{th("gte", 2), th("lt", 5)}, 4, true},
+		{[]rules.Threshold{th("gte", 2), th("lt", 5)}, 5, false},
+	} {
+		if got := Holds(c.ts, c.v); got != c.want {
+			t.Errorf("Holds(%v, %g) = %v, want %v", c.ts, c.v, got, c.want)
+		}
+	}
+}
+
+// temporal_ordered only means "all rules, in order": a condition must hold for n rules and for no
+// smaller count (groups with no rule never exist, so 0 is not a count a condition can see).
+func TestTemporalOrderedCondition(t *testing.T) {
+	const base = "title: a\nname: a\nlogsource:\n    product: azure\n    service: signinlogs\ndetection:\n    selection:\n        ResultType: 50126\n    condition: selection\n---\n" +
+		"title: b\nname: b\nlogsource:\n    product: azure\n    service: signinlogs\ndetection:\n    selection:\n        ResultType: 50053\n    condition: selection\n---\n" +
+		"title: c\ncorrelation:\n    type: temporal_ordered\n    rules: [a, b]\n    group-by: UserPrincipalName\n    timespan: 30m\n    condition:\n"
+	const msg = "x.yml:28:%d: correlation: temporal_ordered matches when all 2 rules occur in order; a condition that accepts fewer rules has no ordered meaning (remove it, or use temporal)"
+	for _, c := range []struct{ cond, want string }{
+		{"        gte: 2\n", ""},
+		{"        eq: 2\n", ""},
+		{"        gt: 1\n", ""},
+		{"        neq: 1\n", ""},
+		{"        gte: 1\n", fmt.Sprintf(msg, 14)},
+		{"        lt: 2\n", fmt.Sprintf(msg, 13)},
+		{"        gte: 3\n", fmt.Sprintf(msg, 14)},
+	} {
+		f := rules.LoadFile("x.yml", []byte(base+c.cond))
+		rules.Resolve([]*rules.File{f})
+		for _, d := range f.Docs {
+			if d.Diags.HasErrors() {
+				t.Fatalf("front end: %v", d.Diags)
+			}
+		}
+		_, diags := Translate(f.Docs[2], nil)
+		if got := diags.Error(); got != c.want {
+			t.Errorf("%s: got %q, want %q", strings.TrimSpace(c.cond), got, c.want)
+		}
+	}
+}

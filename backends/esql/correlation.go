@@ -83,10 +83,6 @@ func emitCorrelation(q *translate.Query) (translate.Output, error) {
 		}
 	case "temporal":
 	case "temporal_ordered":
-		if len(c.Conditions) > 0 && !requiresAll(c.Conditions, n) {
-			return translate.Output{}, unsupported(c.Conditions[0].Pos, "temporal_ordered with a condition",
-				"only the ordered sequence of all %d rules is defined; remove the condition", n)
-		}
 		if n > 2 {
 			return translate.Output{}, unsupported(c.Pos, "temporal_ordered over more than two rules",
 				"an exact order of %d rules needs a row-by-row scan (no ES|QL command compares each event with the earlier ones of its group; INLINE STATS is a technical preview)", n)
@@ -477,43 +473,6 @@ func conditions(col string, ts []rules.Threshold) ([]string, error) {
 		out = append(out, col+" "+op+" "+raw)
 	}
 	return out, nil
-}
-
-// requiresAll reports whether conditions hold for n matched rules and for no smaller number.
-func requiresAll(ts []rules.Threshold, n int) bool {
-	holds := func(k int) bool {
-		v := float64(k)
-		for _, t := range ts {
-			ok := false
-			switch t.Op {
-			case "gt":
-				ok = v > t.Value
-			case "gte":
-				ok = v >= t.Value
-			case "lt":
-				ok = v < t.Value
-			case "lte":
-				ok = v <= t.Value
-			case "eq":
-				ok = v == t.Value
-			case "neq":
-				ok = v != t.Value
-			}
-			if !ok {
-				return false
-			}
-		}
-		return true
-	}
-	if !holds(n) {
-		return false
-	}
-	for k := 1; k < n; k++ {
-		if holds(k) {
-			return false
-		}
-	}
-	return true
 }
 
 // render writes the query.

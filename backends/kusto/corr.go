@@ -131,31 +131,6 @@ func thresholdOp(op string) string {
 	return ""
 }
 
-// holds reports whether the number v satisfies every condition.
-func holds(conds []rules.Threshold, v float64) bool {
-	for _, c := range conds {
-		ok := false
-		switch c.Op {
-		case "gt":
-			ok = v > c.Value
-		case "gte":
-			ok = v >= c.Value
-		case "lt":
-			ok = v < c.Value
-		case "lte":
-			ok = v <= c.Value
-		case "eq":
-			ok = v == c.Value
-		case "neq":
-			ok = v != c.Value
-		}
-		if !ok {
-			return false
-		}
-	}
-	return true
-}
-
 // correlation renders a correlation query: its `let` statements, then the result.
 func (e *emitter) correlation(q *translate.Query) (string, error) {
 	var lets []string
@@ -213,14 +188,6 @@ func (e *emitter) corr(q *translate.Query, name string, lets *[]string) (string,
 		}
 	}
 	ordered := c.Type == "temporal_ordered"
-	if ordered && len(c.Conditions) > 0 {
-		for k := 0; k <= n; k++ {
-			if holds(c.Conditions, float64(k)) != (k == n) {
-				return "", unsupported(c.Conditions[0].Pos, "temporal_ordered with a condition",
-					"a temporal_ordered correlation matches when all its rules occur in order; a condition that accepts fewer rules has no ordered meaning")
-			}
-		}
-	}
 	if ordered && n == 1 {
 		ordered = false // one rule: any event is an ordered sequence of one
 	}

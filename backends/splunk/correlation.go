@@ -127,42 +127,6 @@ func thresholdOp(op string) (string, bool) {
 	return "", false
 }
 
-// holds reports whether the number n satisfies every condition.
-func holds(conds []rules.Threshold, n float64) bool {
-	for _, t := range conds {
-		ok := false
-		switch t.Op {
-		case "gt":
-			ok = n > t.Value
-		case "gte":
-			ok = n >= t.Value
-		case "lt":
-			ok = n < t.Value
-		case "lte":
-			ok = n <= t.Value
-		case "eq":
-			ok = n == t.Value
-		case "neq":
-			ok = n != t.Value
-		}
-		if !ok {
-			return false
-		}
-	}
-	return true
-}
-
-// requiresAll reports whether the conditions, over the possible rule counts 1..n of a group, hold
-// exactly for n.
-func requiresAll(conds []rules.Threshold, n int) bool {
-	for k := 1; k <= n; k++ {
-		if holds(conds, float64(k)) != (k == n) {
-			return false
-		}
-	}
-	return true
-}
-
 // correlation renders a correlation query.
 func (b Backend) correlation(q *translate.Query) (translate.Output, error) {
 	c := q.Correlation
@@ -181,10 +145,6 @@ func (b Backend) correlation(q *translate.Query) (translate.Output, error) {
 	switch c.Type {
 	case "event_count", "value_count", "value_sum", "value_avg", "value_percentile", "temporal":
 	case "temporal_ordered":
-		if len(c.Conditions) > 0 && !requiresAll(c.Conditions, len(c.Rules)) {
-			return translate.Output{}, unsupported(c.Pos, "temporal_ordered with a condition",
-				"an ordered sequence is only defined over all referenced rules; remove the condition or use temporal")
-		}
 		if len(c.Rules) > 2 {
 			return translate.Output{}, unsupported(c.Pos, "temporal_ordered over more than two rules",
 				"an exact sequence test needs a per-event pass over each group (eventstats or streamstats), and Splunk's eventstats silently stops adding its fields when it reaches max_mem_usage_mb; two rules are exact with min/max times")

@@ -94,7 +94,6 @@ func corrCases(t testing.TB) []corrCase {
 		// what Splunk cannot do exactly
 		{"chained", corr("temporal_ordered", 10*time.Minute, []*translate.Query{nested, locked}, upnG), ""},
 		{"temporal_ordered three", corr("temporal_ordered", time.Hour, []*translate.Query{fail, locked, niFail}, upnG), ""},
-		{"temporal_ordered condition", corr("temporal_ordered", time.Hour, []*translate.Query{fail, locked}, upnG, th("gte", "1")), ""},
 		{"percentile fraction", pct(value(corr("value_percentile", time.Hour, []*translate.Query{fail}, nil, th("gt", "1")), cf(t, "DurationMs", "DurationMs")), 99.9), ""},
 		{"percentile 100", pct(value(corr("value_percentile", time.Hour, []*translate.Query{fail}, nil, th("gt", "1")), cf(t, "DurationMs", "DurationMs")), 100), ""},
 		{"sub-second timespan", corr("event_count", 1500*time.Millisecond, []*translate.Query{fail}, nil, th("gt", "1")), ""},
@@ -189,27 +188,6 @@ func TestSpanText(t *testing.T) {
 		got, ok := spanText(c.d)
 		if got != c.want || ok != (c.want != "") {
 			t.Errorf("spanText(%v) = %q, %v; want %q", c.d, got, ok, c.want)
-		}
-	}
-}
-
-func TestRequiresAll(t *testing.T) {
-	for _, c := range []struct {
-		conds []rules.Threshold
-		n     int
-		want  bool
-	}{
-		{nil, 2, false},
-		{[]rules.Threshold{th("gte", "2")}, 2, true},
-		{[]rules.Threshold{th("eq", "2")}, 2, true},
-		{[]rules.Threshold{th("gt", "1")}, 2, true},
-		{[]rules.Threshold{th("gte", "1")}, 2, false},
-		{[]rules.Threshold{th("lt", "2")}, 2, false},
-		{[]rules.Threshold{th("gte", "3")}, 2, false},
-		{[]rules.Threshold{th("neq", "1")}, 2, true},
-	} {
-		if got := requiresAll(c.conds, c.n); got != c.want {
-			t.Errorf("requiresAll(%v, %d) = %v, want %v", c.conds, c.n, got, c.want)
 		}
 	}
 }

@@ -199,13 +199,6 @@ func compileCorrelation(q *translate.Query) (*Program, error) {
 	switch {
 	case len(c.Conditions) == 0 && kind != kindTemporal && kind != kindTemporalOrdered:
 		return fail("%s needs a condition", c.Type)
-	case len(c.Conditions) > 0 && kind == kindTemporalOrdered:
-		// Only a condition that holds exactly when every rule was found in order has a meaning.
-		for k := 0; k <= n; k++ {
-			if cp.holds(float64(k)) != (k == n) {
-				return fail("temporal_ordered with a condition other than \"all rules\" (%d) is not defined", n)
-			}
-		}
 	}
 	return &Program{query: q, corr: cp}, nil
 }
@@ -238,27 +231,7 @@ func (cp *corrProgram) holds(v float64) bool {
 	if len(cp.conds) == 0 {
 		return v == float64(len(cp.subs))
 	}
-	for _, th := range cp.conds {
-		var ok bool
-		switch th.Op {
-		case "gt":
-			ok = v > th.Value
-		case "gte":
-			ok = v >= th.Value
-		case "lt":
-			ok = v < th.Value
-		case "lte":
-			ok = v <= th.Value
-		case "eq":
-			ok = v == th.Value
-		case "neq":
-			ok = v != th.Value
-		}
-		if !ok {
-			return false
-		}
-	}
-	return true
+	return translate.Holds(cp.conds, v)
 }
 
 // bucketStart is floor(t / span) * span on the Unix epoch, in UTC.

@@ -788,8 +788,6 @@ detection:
 		{"temporal_ordered, all rules as gte", corr("temporal_ordered", th("gte", 2)), ""},
 		{"temporal_ordered, all rules as eq", corr("temporal_ordered", th("eq", 2)), ""},
 		{"temporal_ordered, all rules as gt", corr("temporal_ordered", th("gt", 1)), ""},
-		{"temporal_ordered, some rules", corr("temporal_ordered", th("gte", 1)),
-			`c.yml:4:11: correlation: temporal_ordered with a condition other than "all rules" (2) is not defined`},
 		{"temporal with a condition", corr("temporal", th("gte", 1)), ""},
 		{"event_count without condition", corr("event_count"), "c.yml:4:11: correlation: event_count needs a condition"},
 		{"unknown type", corr("value_median", th("gt", 1)), `c.yml:4:11: correlation: unknown type "value_median"`},

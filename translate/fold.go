@@ -178,16 +178,7 @@ func formatValue(b *strings.Builder, op Op, v Value) {
 	switch op {
 	case OpRegex:
 		b.WriteString(strconv.Quote(v.Regex))
-		flags := ""
-		if v.IgnoreCase {
-			flags += "i"
-		}
-		if v.Multiline {
-			flags += "m"
-		}
-		if v.DotAll {
-			flags += "s"
-		}
+		flags := v.RegexFlags()
 		if flags != "" {
 			b.WriteString("/" + flags)
 		}

@@ -141,6 +141,22 @@ func (o Op) String() string {
 	return fmt.Sprintf("Op(%d)", int(o))
 }
 
+// Symbol is the comparison operator of OpLt, OpLte, OpGt and OpGte as the query languages write it
+// ("<", "<=", ">", ">="), and "" for every other Op.
+func (o Op) Symbol() string {
+	switch o {
+	case OpLt:
+		return "<"
+	case OpLte:
+		return "<="
+	case OpGt:
+		return ">"
+	case OpGte:
+		return ">="
+	}
+	return ""
+}
+
 // Match compares one field. Several Values are ORed (translation turns `|all` into an And of
 // single-value Matches).
 type Match struct {
@@ -187,6 +203,22 @@ type Value struct {
 	Num                           float64      // OpLt..OpGte and numeric OpEq on numbers
 	Bool                          bool         // bool values
 	Pos                           rules.Pos
+}
+
+// RegexFlags returns the regex flags of an OpRegex value in the order i, m, s (for example "is"),
+// or "" when none is set; dialects with inline flags write them as "(?" + flags + ")".
+func (v Value) RegexFlags() string {
+	flags := ""
+	if v.IgnoreCase {
+		flags += "i"
+	}
+	if v.Multiline {
+		flags += "m"
+	}
+	if v.DotAll {
+		flags += "s"
+	}
+	return flags
 }
 
 // Correlation is a translated correlation document. Rules are the translated queries of the

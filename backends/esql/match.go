@@ -147,25 +147,11 @@ func match(m *translate.Match) (node, error) {
 		default:
 			return nil, unsupported(m.Pos, m.Op.String(), "field %s is %s %s in Elastic, not a number", f.Name, typ, f.Elastic.Name)
 		}
-		return atom{text: lhs + " " + compareOp(m.Op) + " " + formatNum(m.Values[0].Num)}, nil
+		return atom{text: lhs + " " + m.Op.Symbol() + " " + formatNum(m.Values[0].Num)}, nil
 	case translate.OpFieldRef:
 		return fieldRef(m)
 	}
 	return nil, fmt.Errorf("esql: unknown operator %v", m.Op)
-}
-
-func compareOp(op translate.Op) string {
-	switch op {
-	case translate.OpLt:
-		return "<"
-	case translate.OpLte:
-		return "<="
-	case translate.OpGt:
-		return ">"
-	case translate.OpGte:
-		return ">="
-	}
-	return "=="
 }
 
 func formatNum(v float64) string {
@@ -487,7 +473,7 @@ func timeMatch(m *translate.Match) (node, error) {
 		if len(m.Values) != 1 {
 			return nil, fmt.Errorf("esql: %v with %d values", m.Op, len(m.Values))
 		}
-		return atom{text: lhs + " " + compareOp(m.Op) + " " + formatNum(m.Values[0].Num)}, nil
+		return atom{text: lhs + " " + m.Op.Symbol() + " " + formatNum(m.Values[0].Num)}, nil
 	}
 	var nums []string
 	for _, v := range m.Values {

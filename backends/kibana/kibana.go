@@ -313,7 +313,7 @@ func (e *emitter) match(m *translate.Match) (node, error) {
 			return node{}, unsupported(m.Pos, m.Op.String()+" on "+f.Name,
 				"its Elastic field "+name+" is of type "+f.Elastic.Type+", which KQL ranges compare as text or dates, not numbers")
 		}
-		sym := rangeSymbol(m.Op)
+		sym := m.Op.Symbol()
 		var kids []node
 		for _, v := range m.Values {
 			kids = append(kids, leaf(name+" "+sym+" "+strconv.FormatFloat(v.Num, 'f', -1, 64)))
@@ -334,18 +334,6 @@ func (e *emitter) match(m *translate.Match) (node, error) {
 		return atomsNode(as), nil
 	}
 	return node{}, fmt.Errorf("kibana: unknown operator %v", m.Op)
-}
-
-func rangeSymbol(o translate.Op) string {
-	switch o {
-	case translate.OpLt:
-		return "<"
-	case translate.OpLte:
-		return "<="
-	case translate.OpGt:
-		return ">"
-	}
-	return ">="
 }
 
 // caseWarning is the warning for a case-insensitive Sigma match emitted as KQL's exact match.

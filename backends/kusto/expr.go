@@ -496,16 +496,7 @@ func (e *emitter) regex(m *translate.Match, a access, sc scope) (frag, error) {
 	}
 	fs := make([]frag, 0, len(m.Values))
 	for _, v := range m.Values {
-		flags := ""
-		if v.IgnoreCase {
-			flags += "i"
-		}
-		if v.Multiline {
-			flags += "m"
-		}
-		if v.DotAll {
-			flags += "s"
-		}
+		flags := v.RegexFlags()
 		if flags != "" {
 			flags = "(?" + flags + ")"
 		}
@@ -549,18 +540,6 @@ func (e *emitter) cidr(m *translate.Match, a access, neg bool) (frag, error) {
 	return joinFrags(fs, kOr), nil
 }
 
-func compareOp(op translate.Op) string {
-	switch op {
-	case translate.OpLt:
-		return "<"
-	case translate.OpLte:
-		return "<="
-	case translate.OpGt:
-		return ">"
-	}
-	return ">="
-}
-
 func (e *emitter) compare(m *translate.Match, a access, neg bool) (frag, error) {
 	if len(m.Values) != 1 {
 		return frag{}, fmt.Errorf("kusto: %s needs exactly one value", m.Op)
@@ -581,7 +560,7 @@ func (e *emitter) compare(m *translate.Match, a access, neg bool) (frag, error) 
 	default:
 		lhs = "toreal(" + a.ref + ")"
 	}
-	return frag{text: twoValued(lhs+" "+compareOp(m.Op)+" "+n, neg), kind: kAtom}, nil
+	return frag{text: twoValued(lhs+" "+m.Op.Symbol()+" "+n, neg), kind: kAtom}, nil
 }
 
 // timeParts maps Sigma's time modifiers to datetime_part() parts (week: ISO 8601 week_of_year).
@@ -627,7 +606,7 @@ func (e *emitter) timePart(m *translate.Match, a access, neg bool) (frag, error)
 		if err != nil {
 			return frag{}, err
 		}
-		return frag{text: twoValued(lhs+" "+compareOp(m.Op)+" "+n, neg), kind: kAtom}, nil
+		return frag{text: twoValued(lhs+" "+m.Op.Symbol()+" "+n, neg), kind: kAtom}, nil
 	}
 	return frag{}, unsupported(m.Pos, m.TimePart+" with "+m.Op.String(), "a time part is compared with eq, lt, lte, gt or gte")
 }

@@ -119,7 +119,7 @@ func searchMatch(m *translate.Match) (node, bool, error) {
 		if f == "" || len(m.Values) != 1 {
 			return node{}, false, nil
 		}
-		return node{s: f + cmpOp(m.Op) + number(m.Values[0]), op: opAtom}, true, nil
+		return node{s: f + m.Op.Symbol() + number(m.Values[0]), op: opAtom}, true, nil
 	case translate.OpRegex, translate.OpFieldRef:
 		return node{}, false, nil
 	}
@@ -129,18 +129,6 @@ func searchMatch(m *translate.Match) (node, bool, error) {
 func timeUnsupported(m *translate.Match) error {
 	return unsupported(m.Pos, "time modifier "+m.TimePart,
 		"Splunk keeps the event time as _time (epoch seconds); the date-time part in Sigma's time zone is not rendered")
-}
-
-func cmpOp(op translate.Op) string {
-	switch op {
-	case translate.OpLt:
-		return "<"
-	case translate.OpLte:
-		return "<="
-	case translate.OpGt:
-		return ">"
-	}
-	return ">="
 }
 
 // numericName is the Splunk field that holds the value as a number, or "".

@@ -96,16 +96,7 @@ func whereMatch(m *translate.Match, neg bool) (node, error) {
 			if err != nil {
 				return node{}, unsupported(v.Pos, "re", err.Error())
 			}
-			flags := ""
-			if v.IgnoreCase {
-				flags += "i"
-			}
-			if v.Multiline {
-				flags += "m"
-			}
-			if v.DotAll {
-				flags += "s"
-			}
+			flags := v.RegexFlags()
 			if flags != "" {
 				re = "(?" + flags + ")" + re
 			}
@@ -129,11 +120,11 @@ func whereMatch(m *translate.Match, neg bool) (node, error) {
 			if err != nil {
 				return node{}, err
 			}
-			terms = append(terms, whereTerm{guard: "isnotnull(" + nf + ")", cond: nf + cmpOp(m.Op) + number(m.Values[0])})
+			terms = append(terms, whereTerm{guard: "isnotnull(" + nf + ")", cond: nf + m.Op.Symbol() + number(m.Values[0])})
 		} else {
 			// A text field: compare its numeric reading; a value that is not a number never matches.
 			tn := "tonumber(" + F + ")"
-			terms = append(terms, whereTerm{guard: "isnotnull(" + tn + ")", cond: tn + cmpOp(m.Op) + number(m.Values[0])})
+			terms = append(terms, whereTerm{guard: "isnotnull(" + tn + ")", cond: tn + m.Op.Symbol() + number(m.Values[0])})
 		}
 	case translate.OpFieldRef:
 		if m.Ref == nil {

@@ -261,16 +261,7 @@ func compileMatch(m *translate.Match) (node, error) {
 		n := &regexNode{acc: acc}
 		var errs []error
 		for _, v := range m.Values {
-			flags := ""
-			if v.IgnoreCase {
-				flags += "i"
-			}
-			if v.Multiline {
-				flags += "m"
-			}
-			if v.DotAll {
-				flags += "s"
-			}
+			flags := v.RegexFlags()
 			src := v.Regex
 			if flags != "" {
 				src = "(?" + flags + ")" + src

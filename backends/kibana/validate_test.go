@@ -3,6 +3,7 @@ package kibana
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -12,6 +13,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/entrasig/entrasig/backends/internal/ruletest"
 	"github.com/entrasig/entrasig/rules"
 	"github.com/entrasig/entrasig/translate"
 )
@@ -189,6 +191,7 @@ func TestKibanaParserAcceptsEmittedKQL(t *testing.T) {
 		}
 	}
 	qs = append(qs, goldenQueries(t, "../../testdata/golden/kibana")...)
+	qs = append(qs, sigmaHQQueries(t)...)
 	broken := brokenQueries()
 	res := runChecker(t, append(slices.Clone(qs), broken...))
 
@@ -247,4 +250,37 @@ func TestGoldenQueries(t *testing.T) {
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("goldenQueries = %+v, want %+v", got, want)
 	}
+}
+
+// sigmaHQQueries emits SigmaHQ's current sign-in rules (where the shared corpus is present beside
+// the repository) so Kibana's parser checks them too; rules a target cannot express are skipped,
+// anything but an UnsupportedError fails.
+func sigmaHQQueries(t *testing.T) []checkQuery {
+	t.Helper()
+	items, err := ruletest.Dir(filepath.Join("..", "..", ruletest.SigmaHQSignin))
+	if errors.Is(err, os.ErrNotExist) {
+		t.Logf("SigmaHQ corpus absent: %v", err)
+		return nil
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	var qs []checkQuery
+	for _, it := range items {
+		if it.Query == nil {
+			continue
+		}
+		out, err := Backend{}.Emit(it.Query)
+		var ue *translate.UnsupportedError
+		switch {
+		case err == nil:
+			qs = append(qs, checkQuery{Name: "sigmahq/" + it.Path, Text: out.Query})
+		case !errors.As(err, &ue):
+			t.Errorf("%s: %v", it.Path, err)
+		}
+	}
+	if len(qs) == 0 {
+		t.Errorf("no SigmaHQ rule emitted")
+	}
+	return qs
 }

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/entrasig/entrasig/rules"
+	"github.com/entrasig/entrasig/backends/internal/ruletest"
 	"github.com/entrasig/entrasig/translate"
 )
 
@@ -22,7 +22,7 @@ func TestRepositoryRules(t *testing.T) {
 // TestSigmaHQCorpus does the same for SigmaHQ's sign-in rules where the shared read-only corpus is
 // present next to the repository (it is not part of it).
 func TestSigmaHQCorpus(t *testing.T) {
-	emitDir(t, filepath.Join("..", "..", "..", "shared", "corpus", "sigmahq", "rules", "cloud", "azure", "signin_logs"))
+	emitDir(t, filepath.Join("..", "..", ruletest.SigmaHQSignin))
 }
 
 // TestBuiltinPack does the same for the built-in sign-in rule pack (rules/signin), correlations
@@ -32,44 +32,17 @@ func TestBuiltinPack(t *testing.T) {
 }
 
 func emitDir(t *testing.T, dir string) {
-	paths, err := filepath.Glob(filepath.Join(dir, "*.yml"))
+	items, err := ruletest.Dir(dir)
+	if errors.Is(err, os.ErrNotExist) {
+		t.Skipf("%s is absent: %v", dir, err)
+	}
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(paths) == 0 {
-		t.Skip("no rules in " + dir)
-	}
-	var files []*rules.File
-	for _, p := range paths {
-		if strings.HasSuffix(p, ".tests.yml") {
-			continue // expected-outcome files of the pack, not rules
-		}
-		data, err := os.ReadFile(p)
-		if err != nil {
-			t.Fatal(err)
-		}
-		files = append(files, rules.LoadFile(filepath.Base(p), data))
-	}
-	rules.Resolve(files)
-	var filters []*rules.Document
-	for _, f := range files {
-		for _, d := range f.Docs {
-			if d.Kind == rules.KindFilter {
-				filters = append(filters, d)
-			}
-		}
-	}
 	var qs []checkQuery
 	unsupported := 0
-	for _, f := range files {
-		for _, d := range f.Docs {
-			if d.Kind == rules.KindFilter || d.Diags.HasErrors() {
-				continue
-			}
-			q, diags := translate.Translate(d, filters)
-			if diags.HasErrors() || q == nil {
-				continue
-			}
+	for _, it := range items {
+		if q := it.Query; q != nil {
 			for _, b := range []Backend{{}, {Function: "CombinedSignInLogs"}} {
 				out, err := b.Emit(q)
 				var ue *translate.UnsupportedError
@@ -77,9 +50,9 @@ func emitDir(t *testing.T, dir string) {
 				case err == nil:
 					again, _ := b.Emit(q)
 					if again.Query != out.Query {
-						t.Errorf("%s: second emit differs", f.Path)
+						t.Errorf("%s: second emit differs", it.Path)
 					}
-					name := "rule/" + f.Path
+					name := "rule/" + it.Path
 					if b.Function != "" {
 						name += " (function)"
 					}
@@ -90,10 +63,10 @@ func emitDir(t *testing.T, dir string) {
 				case errors.As(err, &ue):
 					unsupported++
 					if testing.Verbose() && b.Function == "" {
-						t.Logf("%s: error: %v (at %v)", f.Path, err, ue.Pos)
+						t.Logf("%s: error: %v (at %v)", it.Path, err, ue.Pos)
 					}
 				default:
-					t.Errorf("%s: %v", f.Path, err)
+					t.Errorf("%s: %v", it.Path, err)
 				}
 			}
 		}

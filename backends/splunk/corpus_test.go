@@ -6,67 +6,46 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/entrasig/entrasig/rules"
+	"github.com/entrasig/entrasig/backends/internal/ruletest"
 	"github.com/entrasig/entrasig/translate"
 )
 
-// TestRepositoryRules runs every rule of testdata/rules through the real loader and translation:
-// each either emits a query that passes the checker (emit does that) or fails with an
+// TestRuleSets runs the repository's test rules, the built-in pack and SigmaHQ's sign-in rules
+// (where the shared corpus is present) through the real loader and translation: each either emits
+// a search that passes the checker (emit does that), deterministically, or fails with an
 // UnsupportedError, never another error.
-func TestRepositoryRules(t *testing.T) {
-	paths, err := filepath.Glob(filepath.Join("..", "..", "testdata", "rules", "*.yml"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(paths) == 0 {
-		t.Skip("no repository rules")
-	}
-	var files []*rules.File
-	for _, p := range paths {
-		data, err := os.ReadFile(p)
-		if err != nil {
-			t.Fatal(err)
-		}
-		files = append(files, rules.LoadFile(filepath.Base(p), data))
-	}
-	rules.Resolve(files)
-	var filters []*rules.Document
-	for _, f := range files {
-		for _, d := range f.Docs {
-			if d.Kind == rules.KindFilter {
-				filters = append(filters, d)
+func TestRuleSets(t *testing.T) {
+	for _, dir := range []string{
+		filepath.Join("..", "..", "testdata", "rules"),
+		filepath.Join("..", "..", "rules", "signin"),
+		filepath.Join("..", "..", ruletest.SigmaHQSignin),
+	} {
+		t.Run(filepath.Base(dir), func(t *testing.T) {
+			items, err := ruletest.Dir(dir)
+			if errors.Is(err, os.ErrNotExist) {
+				t.Skipf("%s is absent", dir)
 			}
-		}
-	}
-	emitted, unsupported := 0, 0
-	for _, f := range files {
-		for _, d := range f.Docs {
-			if d.Kind == rules.KindFilter || d.Diags.HasErrors() {
-				continue
+			if err != nil {
+				t.Fatal(err)
 			}
-			q, diags := translate.Translate(d, filters)
-			if diags.HasErrors() || q == nil {
-				continue
-			}
-			out, err := emit(t, Backend{}, q)
-			var ue *translate.UnsupportedError
-			switch {
-			case err == nil:
-				emitted++
-				if testing.Verbose() {
-					t.Logf("%s: %s", f.Path, out)
+			emitted := 0
+			for _, it := range items {
+				if it.Query == nil {
+					continue
 				}
-			case errors.As(err, &ue):
-				unsupported++
-				if testing.Verbose() {
-					t.Logf("%s: error: %v", f.Path, err)
+				_, err := emit(t, Backend{}, it.Query)
+				var ue *translate.UnsupportedError
+				switch {
+				case err == nil:
+					emitted++
+				case errors.As(err, &ue):
+				default:
+					t.Errorf("%s: %v", it.Path, err)
 				}
-			default:
-				t.Errorf("%s: %v", f.Path, err)
 			}
-		}
-	}
-	if emitted == 0 {
-		t.Errorf("no rule emitted (%d unsupported)", unsupported)
+			if emitted == 0 {
+				t.Errorf("no rule emitted")
+			}
+		})
 	}
 }

@@ -32,11 +32,14 @@ func allowedImport(from, to string) bool {
 		return to == "rules" || to == "translate" || strings.HasPrefix(to, "rules/")
 	case from == "backends":
 		return to == "rules" || to == "translate" || strings.HasPrefix(to, "backends/") || strings.HasPrefix(to, "translate/")
+	case strings.HasPrefix(from, "backends/internal/"):
+		return to == "rules" || to == "translate"
 	case strings.HasPrefix(from, "backends/"):
-		// A backend builds on translate and rules, and on its own internal packages, never on
-		// another backend.
+		// A backend builds on translate and rules, on its own internal packages and on the
+		// backends' shared internal packages, never on another backend.
 		own := strings.SplitN(from, "/", 3)[:2]
-		return to == "rules" || to == "translate" || strings.HasPrefix(to, strings.Join(own, "/")+"/") || to == strings.Join(own, "/")
+		return to == "rules" || to == "translate" || strings.HasPrefix(to, "backends/internal/") ||
+			strings.HasPrefix(to, strings.Join(own, "/")+"/") || to == strings.Join(own, "/")
 	case strings.HasPrefix(from, "cmd/"):
 		return true
 	}
@@ -102,6 +105,8 @@ func TestAllowedImport(t *testing.T) {
 		{"backends/kusto", "backends/esql", false},
 		{"backends/esql", "backends/esql/internal/esqlcheck", true},
 		{"backends", "backends/kusto", true},
+		{"backends/kusto", "backends/internal/ruletest", true},
+		{"backends/internal/ruletest", "backends/kusto", false},
 		{"cmd/entrasig", "backends", true},
 		{"backends", "cmd/entrasig", false},
 	} {

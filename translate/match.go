@@ -459,6 +459,10 @@ func (l *lowerer) value(fm *rules.FieldMatch, f *Field, v *rules.Value, mods []r
 			}
 		case "windash":
 			for _, p := range variants {
+				if n := windashSpots(p); n > maxWindashDashes {
+					l.errorf(v.Pos, "%s: the value has %d dashes to vary, which gives 5^%d variants; at most %d are allowed (split the value)", m.Written, n, n, maxWindashDashes)
+					return nil
+				}
 				next = append(next, windash(p)...)
 			}
 		case "wide", "utf16le", "utf16be", "utf16":
@@ -559,10 +563,21 @@ func base64Offsets(data []byte) []string {
 // preceded by a word character (or starts the segment) and is followed by a word character
 // becomes each of `-`, `/`, en dash, em dash and horizontal bar; all combinations, the first
 // position varying slowest.
-func windash(p []rules.Segment) [][]rules.Segment {
-	dashes := []string{"-", "/", "\u2013", "\u2014", "\u2015"}
-	type spot struct{ seg, off, size int }
-	var spots []spot
+// maxWindashDashes bounds windash's expansion: every varied dash multiplies the variants by five,
+// so 5 dashes already give 3,125 values; more would turn one rule into a denial of service.
+const maxWindashDashes = 5
+
+// windashSpots counts the dashes windash varies in a pattern.
+func windashSpots(p []rules.Segment) int {
+	return len(windashPositions(p))
+}
+
+type windashSpot struct{ seg, off, size int }
+
+// windashPositions finds the dashes windash varies: a '-' or '/' not preceded by a word character
+// and followed by one (pySigma's rule).
+func windashPositions(p []rules.Segment) []windashSpot {
+	var spots []windashSpot
 	for si, s := range p {
 		if s.Kind != rules.SegLit {
 			continue
@@ -571,11 +586,17 @@ func windash(p []rules.Segment) [][]rules.Segment {
 		off := 0
 		for i, r := range rs {
 			if (r == '-' || r == '/') && (i == 0 || !isWord(rs[i-1])) && i+1 < len(rs) && isWord(rs[i+1]) {
-				spots = append(spots, spot{si, off, 1})
+				spots = append(spots, windashSpot{si, off, 1})
 			}
 			off += len(string(r))
 		}
 	}
+	return spots
+}
+
+func windash(p []rules.Segment) [][]rules.Segment {
+	dashes := []string{"-", "/", "\u2013", "\u2014", "\u2015"}
+	spots := windashPositions(p)
 	if len(spots) == 0 {
 		return [][]rules.Segment{p}
 	}

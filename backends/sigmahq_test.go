@@ -17,7 +17,7 @@ import (
 // entrasig's own messages, not the rules or their queries (the corpus stays outside the repository;
 // each backend's tests check the queries themselves with its validator).
 func TestSigmaHQOutcomes(t *testing.T) {
-	dir := filepath.Join("..", ruletest.SigmaHQSignin)
+	dir := filepath.Join("..", ruletest.SigmaHQSignin())
 	items, err := ruletest.Dir(dir)
 	if errors.Is(err, os.ErrNotExist) {
 		t.Skipf("SigmaHQ corpus absent (%s): outcomes not checked", dir)

@@ -257,7 +257,7 @@ func TestGoldenQueries(t *testing.T) {
 // anything but an UnsupportedError fails.
 func sigmaHQQueries(t *testing.T) []checkQuery {
 	t.Helper()
-	items, err := ruletest.Dir(filepath.Join("..", "..", ruletest.SigmaHQSignin))
+	items, err := ruletest.Dir(filepath.Join("..", "..", ruletest.SigmaHQSignin()))
 	if errors.Is(err, os.ErrNotExist) {
 		t.Logf("SigmaHQ corpus absent: %v", err)
 		return nil

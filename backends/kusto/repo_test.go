@@ -22,7 +22,7 @@ func TestRepositoryRules(t *testing.T) {
 // TestSigmaHQCorpus does the same for SigmaHQ's sign-in rules where the shared read-only corpus is
 // present next to the repository (it is not part of it).
 func TestSigmaHQCorpus(t *testing.T) {
-	emitDir(t, filepath.Join("..", "..", ruletest.SigmaHQSignin))
+	emitDir(t, filepath.Join("..", "..", ruletest.SigmaHQSignin()))
 }
 
 // TestBuiltinPack does the same for the built-in sign-in rule pack (rules/signin), correlations

@@ -18,7 +18,7 @@ func TestRuleSets(t *testing.T) {
 	for _, dir := range []string{
 		filepath.Join("..", "..", "testdata", "rules"),
 		filepath.Join("..", "..", "rules", "signin"),
-		filepath.Join("..", "..", ruletest.SigmaHQSignin),
+		filepath.Join("..", "..", ruletest.SigmaHQSignin()),
 	} {
 		t.Run(filepath.Base(dir), func(t *testing.T) {
 			items, err := ruletest.Dir(dir)

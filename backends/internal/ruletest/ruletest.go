@@ -25,7 +25,9 @@ type Item struct {
 
 // SigmaHQSignin is SigmaHQ's current sign-in rules in the shared corpus, relative to the
 // repository root (the corpus sits beside the repository and is not part of it).
-var SigmaHQSignin = filepath.Join("..", "shared", "corpus", "sigmahq", "rules", "cloud", "azure", "signin_logs")
+func SigmaHQSignin() string {
+	return filepath.Join("..", "shared", "corpus", "sigmahq", "rules", "cloud", "azure", "signin_logs")
+}
 
 // Dir loads every *.yml file of dir (except the test-case files *.tests.yml) as one set, resolves
 // references across them, and translates what rules.Outputs lists, in file order. It returns

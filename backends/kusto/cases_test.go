@@ -128,7 +128,7 @@ func emitCases(t testing.TB) []emitCase {
 		{name: "re sub-key", q: on(op(browser, translate.OpRegex, re(`Edge`, "")), N), want: "AADNonInteractiveUserSignInLogs\n| where tostring(todynamic(DeviceDetail).browser) matches regex @\"Edge\""},
 		{name: "re newline uses escaped literal", q: single(op(ua, translate.OpRegex, re("a\nb", ""))), want: "SigninLogs\n| where UserAgent matches regex \"a\\nb\""},
 		{name: "re dollar warns", q: single(op(ua, translate.OpRegex, re(`abc$`, ""))), want: "SigninLogs\n| where UserAgent matches regex @\"abc$\"",
-			warns: []string{"kusto: `$` in the regex matches only at the very end of the value in RE2 (Kusto); PCRE also matches before a final newline"}},
+			warns: []string{"`$` in the regex matches only at the very end of the value in RE2 (Kusto); PCRE also matches before a final newline"}},
 		{name: "re dollar warns once across legs", q: on(op(rt, translate.OpRegex, re(`^5\d+$`, "")), I, N), want: "union isfuzzy=true\n" +
 			"    (SigninLogs\n" +
 			"    | extend Status = todynamic(Status), LocationDetails = todynamic(LocationDetails), ConditionalAccessPolicies = todynamic(ConditionalAccessPolicies), MfaDetail = todynamic(MfaDetail), DeviceDetail = todynamic(DeviceDetail)\n" +
@@ -136,7 +136,7 @@ func emitCases(t testing.TB) []emitCase {
 			"    (AADNonInteractiveUserSignInLogs\n" +
 			"    | extend Status = todynamic(Status), LocationDetails = todynamic(LocationDetails), ConditionalAccessPolicies = todynamic(ConditionalAccessPolicies), MfaDetail = todynamic(MfaDetail), DeviceDetail = todynamic(DeviceDetail)\n" +
 			"    | where ResultType matches regex @\"^5\\d+$\")",
-			warns: []string{"kusto: `$` in the regex matches only at the very end of the value in RE2 (Kusto); PCRE also matches before a final newline"}},
+			warns: []string{"`$` in the regex matches only at the very end of the value in RE2 (Kusto); PCRE also matches before a final newline"}},
 		{name: "re dollar multiline no warning", q: single(op(ua, translate.OpRegex, re(`abc$`, "m"))), want: "SigninLogs\n| where UserAgent matches regex @\"(?m)abc$\""},
 		{name: "re lookahead", q: single(op(ua, translate.OpRegex, re(`a(?=b)`, ""))), errPos: pos,
 			err: "kusto: re is not supported: Kusto's regex engine (RE2) has no lookahead or lookbehind (`(?=`)"},
@@ -240,11 +240,10 @@ func emitCases(t testing.TB) []emitCase {
 		{name: "function", b: Backend{Function: "CombinedSignInLogs"}, q: on(and(eq(rt, num("0")), eq(comp, boolean(false))), I, N, S, M),
 			want: "CombinedSignInLogs\n| where ResultType == \"0\"\n    and tobool(DeviceDetail.isCompliant) == false"},
 		{name: "function warns on empty-matching value of a partial column", b: Backend{Function: "CombinedSignInLogs"}, q: on(or(eq(upn, pat("")), eq(browser, pat("")), eq(ua, pat("*")), op(upn, translate.OpRegex, re(`^a*$`, "m")), eq(rt, pat(""))), I, N, S, M),
-			want: "CombinedSignInLogs\n| where UserPrincipalName == \"\"\n    or tostring(DeviceDetail.browser) == \"\"\n    or isnotnull(UserAgent)\n    or UserPrincipalName matches regex @\"(?m)^a*$\"\n    or ResultType == \"\"",
+			want: "CombinedSignInLogs\n| where UserPrincipalName == \"\"\n    or (isnotnull(DeviceDetail.browser) and tostring(DeviceDetail.browser) == \"\")\n    or isnotnull(UserAgent)\n    or UserPrincipalName matches regex @\"(?m)^a*$\"\n    or ResultType == \"\"",
 			warns: []string{
-				"kusto: through the workspace function, UserPrincipalName reads as \"\" in the rows of the tables that lack it, so this value also matches them (Sigma: the field is absent there); without the function option the union is exact",
-				"kusto: through the workspace function, DeviceDetail reads as \"\" in the rows of the tables that lack it, so this value also matches them (Sigma: the field is absent there); without the function option the union is exact",
-				"kusto: through the workspace function, UserAgent reads as \"\" in the rows of the tables that lack it, so this value also matches them (Sigma: the field is absent there); without the function option the union is exact",
+				"through the workspace function, UserPrincipalName reads as \"\" in the rows of the tables that lack it, so this value also matches them (Sigma: the field is absent there); without the function option the union is exact",
+				"through the workspace function, UserAgent reads as \"\" in the rows of the tables that lack it, so this value also matches them (Sigma: the field is absent there); without the function option the union is exact",
 			}},
 		{name: "function needs all four tables", b: Backend{Function: "CombinedSignInLogs"}, q: on(eq(rt, num("0")), I, N),
 			want: "union isfuzzy=true\n" +

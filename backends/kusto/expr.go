@@ -128,11 +128,16 @@ func (a access) str() string {
 	return "tostring(" + a.ref + ")"
 }
 
-// guardEmpty returns the regex predicate p, guarded by isnotnull() when the value is not text and
-// the regex matches the empty string: tostring() of a null long, bool or datetime is "", and Sigma
-// never matches a null field.
+// nullReadsEmpty reports whether the value can be null yet reads as "" through tostring(): a
+// property of a dynamic value (a missing key) or a non-string column. A plain string column cannot
+// be null in Kusto, so it needs no guard.
+func (a access) nullReadsEmpty() bool { return a.sub || !a.stringy() }
+
+// guardEmpty returns the regex predicate p, guarded by isnotnull() when the value can be null and
+// the regex matches the empty string: tostring() of a missing property or of a null long, bool or
+// datetime is "", and Sigma never matches a null field.
 func (a access) guardEmpty(rx, p string) frag {
-	if a.stringy() {
+	if !a.nullReadsEmpty() {
 		return frag{text: p, kind: kAtom}
 	}
 	if !matchesEmpty(rx) {
@@ -153,7 +158,7 @@ func (e *emitter) functionEmpty(m *translate.Match, sc scope) {
 	if !sc.function || m.Field.Tables == translate.All {
 		return
 	}
-	e.warn(translate.Warning{Pos: m.Pos, Msg: "kusto: through the workspace function, " + m.Field.Column +
+	e.warn(translate.Warning{Pos: m.Pos, Msg: "through the workspace function, " + m.Field.Column +
 		" reads as \"\" in the rows of the tables that lack it, so this value also matches them (Sigma: the field is absent there); without the function option the union is exact"})
 }
 
@@ -407,8 +412,8 @@ func (e *emitter) pattern(l *eqItems, m *translate.Match, a access, v translate.
 		if reason, _ := checkRE2(rx, syntax.Perl); reason != "" {
 			return fmt.Errorf("kusto: internal: wildcard regex %q: %s", rx, reason)
 		}
-		if matchesEmpty(rx) {
-			e.functionEmpty(m, sc)
+		if matchesEmpty(rx) && !a.nullReadsEmpty() {
+			e.functionEmpty(m, sc) // a guarded value cannot match a missing column's ""
 		}
 		l.items = append(l.items, a.guardEmpty(rx, s+" matches regex "+quoteRegex(rx)))
 		return nil
@@ -419,8 +424,9 @@ func (e *emitter) pattern(l *eqItems, m *translate.Match, a access, v translate.
 	}
 	switch shape {
 	case translate.ShapeExact:
-		if lit == "" && !a.stringy() {
-			// Only a null non-string value reads as "" through tostring().
+		if lit == "" && a.nullReadsEmpty() {
+			// A missing property or a null non-string value reads as "" through tostring(); Sigma's
+			// '' is a present, empty value.
 			l.items = append(l.items, frag{text: "isnotnull(" + a.ref + ") and " + s + " == \"\"", kind: kAnd})
 			return nil
 		}
@@ -509,7 +515,7 @@ func (e *emitter) regex(m *translate.Match, a access, sc scope) (frag, error) {
 			return frag{}, unsupported(pos, "re", reason)
 		}
 		if endText {
-			e.warn(translate.Warning{Pos: pos, Msg: "kusto: `$` in the regex matches only at the very end of the value in RE2 (Kusto); PCRE also matches before a final newline"})
+			e.warn(translate.Warning{Pos: pos, Msg: "`$` in the regex matches only at the very end of the value in RE2 (Kusto); PCRE also matches before a final newline"})
 		}
 		if matchesEmpty(flags + v.Regex) {
 			e.functionEmpty(m, sc)

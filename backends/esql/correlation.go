@@ -125,6 +125,13 @@ func emitCorrelation(q *translate.Query) (translate.Output, error) {
 		// COUNT_DISTINCT is HyperLogLog++ (approximate, hashes even below its precision threshold):
 		// one row per distinct value first, then COUNT(value) counts the non-null ones exactly.
 		agg := ident("Esql." + baseName(c.Fields[0]) + "_count_distinct")
+		if stringValued(c.Fields[0]) {
+			// An empty string is no value, as for null (Sentinel and the evaluator read both the
+			// same): CASE without a default gives null for it.
+			col := ident("Esql." + baseName(c.Fields[0]) + "_value")
+			p.addEval(assign{col, "CASE(" + value + " != \"\", " + value + ")"})
+			value = col
+		}
 		p.stats = times
 		p.stats2 = &stage2{
 			stats: []assign{{agg, "COUNT(" + value + ")"}, {startCol, "MIN(" + startCol + ")"}, {endCol, "MAX(" + endCol + ")"}},
@@ -375,6 +382,17 @@ func sharedTable(a, b *translate.Query) string {
 
 // baseName is the snake-case stem of an aggregate column: the Elastic field without the
 // integration's prefix, or the correlation's name for the field when the rules use different ones.
+// stringValued reports whether every rule reads f from a keyword field (the only kind that can
+// hold an empty string).
+func stringValued(f translate.CorrField) bool {
+	for _, src := range f.PerRule {
+		if src.Field == nil || !isStringType(src.Field.Elastic.Type) {
+			return false
+		}
+	}
+	return true
+}
+
 func baseName(f translate.CorrField) string {
 	if allSame(f) {
 		return sanitize(baseOf(f.PerRule[0].Field.Elastic.Name))

@@ -128,10 +128,10 @@ func TestCorrelations(t *testing.T) {
 				"| WHERE Esql.event_count > 1", nil},
 		{"value_count", withField(corrQ("value_count", 20*time.Minute, []*translate.Query{r1()}, []translate.CorrField{same(t, "IPAddress", 1)}, thr("gte", "10", 10)), same(t, "UserPrincipalName", 1), 0),
 			corrHead + one +
-				"| EVAL Esql.time_window_date_trunc = DATE_TRUNC(20 minutes, @timestamp)\n" +
+				"| EVAL\n    Esql.time_window_date_trunc = DATE_TRUNC(20 minutes, @timestamp),\n    Esql.user_principal_name_value = CASE(azure.signinlogs.properties.user_principal_name != \"\", azure.signinlogs.properties.user_principal_name)\n" +
 				"| STATS\n" + times +
-				"  BY Esql.time_window_date_trunc, source.ip, azure.signinlogs.properties.user_principal_name\n" +
-				"| STATS\n    Esql.user_principal_name_count_distinct = COUNT(azure.signinlogs.properties.user_principal_name),\n" +
+				"  BY Esql.time_window_date_trunc, source.ip, Esql.user_principal_name_value\n" +
+				"| STATS\n    Esql.user_principal_name_count_distinct = COUNT(Esql.user_principal_name_value),\n" +
 				"    Esql.start_time = MIN(Esql.start_time),\n    Esql.end_time = MAX(Esql.end_time)\n" +
 				"  BY Esql.time_window_date_trunc, source.ip\n" +
 				"| WHERE Esql.user_principal_name_count_distinct >= 10", nil},
@@ -142,10 +142,10 @@ func TestCorrelations(t *testing.T) {
 				"| EVAL\n" +
 				tags2 +
 				"    Esql.user = CASE(\n      Esql.rule_0, azure.signinlogs.properties.user_principal_name,\n      Esql.rule_1, azure.signinlogs.properties.user_id\n    ),\n" +
-				"    Esql.time_window_date_trunc = DATE_TRUNC(20 minutes, @timestamp)\n" +
+				"    Esql.time_window_date_trunc = DATE_TRUNC(20 minutes, @timestamp),\n    Esql.user_value = CASE(Esql.user != \"\", Esql.user)\n" +
 				"| STATS\n" + times +
-				"  BY Esql.time_window_date_trunc, Esql.user\n" +
-				"| STATS\n    Esql.user_count_distinct = COUNT(Esql.user),\n" +
+				"  BY Esql.time_window_date_trunc, Esql.user_value\n" +
+				"| STATS\n    Esql.user_count_distinct = COUNT(Esql.user_value),\n" +
 				"    Esql.start_time = MIN(Esql.start_time),\n    Esql.end_time = MAX(Esql.end_time)\n" +
 				"  BY Esql.time_window_date_trunc\n" +
 				"| WHERE Esql.user_count_distinct >= 10", nil},
@@ -156,17 +156,17 @@ func TestCorrelations(t *testing.T) {
 				"| EVAL\n" +
 				tags2 +
 				"    Esql.user = CASE(\n      Esql.rule_0, azure.signinlogs.properties.user_principal_name,\n      Esql.rule_1, azure.signinlogs.properties.user_id\n    ),\n" +
-				"    Esql.time_window_date_trunc = DATE_TRUNC(1 minute, @timestamp)\n" +
+				"    Esql.time_window_date_trunc = DATE_TRUNC(1 minute, @timestamp),\n    Esql.user_value = CASE(Esql.user != \"\", Esql.user)\n" +
 				"| STATS\n" + times +
-				"  BY Esql.time_window_date_trunc, Esql.user\n" +
-				"| STATS\n    Esql.user_count_distinct = COUNT(Esql.user),\n" +
+				"  BY Esql.time_window_date_trunc, Esql.user, Esql.user_value\n" +
+				"| STATS\n    Esql.user_count_distinct = COUNT(Esql.user_value),\n" +
 				"    Esql.start_time = MIN(Esql.start_time),\n    Esql.end_time = MAX(Esql.end_time)\n" +
 				"  BY Esql.time_window_date_trunc, Esql.user\n" +
 				"| WHERE Esql.user_count_distinct >= 1", nil},
 		{"value_count, never-null tags, quoted alias", withField(corrQ("value_count", time.Hour,
 			[]*translate.Query{query(&translate.Const{Value: true}, translate.TableSignin), query(&translate.Const{Value: true}, translate.TableNonInteractive)}, nil, thr("gt", "1", 1)),
 			alias(t, "1 by", "UserPrincipalName", "UserId"), 0),
-			"FROM logs-azure.signinlogs-*\n| WHERE data_stream.dataset == \"azure.signinlogs\"\n    and (\n      azure.signinlogs.category == \"SignInLogs\"\n      or azure.signinlogs.category == \"NonInteractiveUserSignInLogs\"\n    )\n| EVAL\n    Esql.rule_0 = azure.signinlogs.category == \"SignInLogs\",\n    Esql.rule_1 = azure.signinlogs.category == \"NonInteractiveUserSignInLogs\",\n    Esql.`1_by` = CASE(\n      Esql.rule_0, azure.signinlogs.properties.user_principal_name,\n      Esql.rule_1, azure.signinlogs.properties.user_id\n    ),\n    Esql.time_window_date_trunc = DATE_TRUNC(1 hour, @timestamp)\n| STATS\n    Esql.start_time = MIN(@timestamp),\n    Esql.end_time = MAX(@timestamp)\n  BY Esql.time_window_date_trunc, Esql.`1_by`\n| STATS\n    Esql.`1_by_count_distinct` = COUNT(Esql.`1_by`),\n    Esql.start_time = MIN(Esql.start_time),\n    Esql.end_time = MAX(Esql.end_time)\n  BY Esql.time_window_date_trunc\n| WHERE Esql.`1_by_count_distinct` > 1", nil},
+			"FROM logs-azure.signinlogs-*\n| WHERE data_stream.dataset == \"azure.signinlogs\"\n    and (\n      azure.signinlogs.category == \"SignInLogs\"\n      or azure.signinlogs.category == \"NonInteractiveUserSignInLogs\"\n    )\n| EVAL\n    Esql.rule_0 = azure.signinlogs.category == \"SignInLogs\",\n    Esql.rule_1 = azure.signinlogs.category == \"NonInteractiveUserSignInLogs\",\n    Esql.`1_by` = CASE(\n      Esql.rule_0, azure.signinlogs.properties.user_principal_name,\n      Esql.rule_1, azure.signinlogs.properties.user_id\n    ),\n    Esql.time_window_date_trunc = DATE_TRUNC(1 hour, @timestamp),\n    Esql.`1_by_value` = CASE(Esql.`1_by` != \"\", Esql.`1_by`)\n| STATS\n    Esql.start_time = MIN(@timestamp),\n    Esql.end_time = MAX(@timestamp)\n  BY Esql.time_window_date_trunc, Esql.`1_by_value`\n| STATS\n    Esql.`1_by_count_distinct` = COUNT(Esql.`1_by_value`),\n    Esql.start_time = MIN(Esql.start_time),\n    Esql.end_time = MAX(Esql.end_time)\n  BY Esql.time_window_date_trunc\n| WHERE Esql.`1_by_count_distinct` > 1", nil},
 		{"value_sum, aliased float and long", withField(corrQ("value_sum", time.Hour,
 			[]*translate.Query{rc(t, "0", 0, translate.TableSignin), rc(t, "0", 0, translate.TableNonInteractive)}, nil, thr("gt", "1", 1)),
 			alias(t, "n", "ProcessingTimeInMilliseconds", "AutonomousSystemNumber"), 0),

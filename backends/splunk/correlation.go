@@ -199,6 +199,10 @@ func (b Backend) correlation(q *translate.Query) (translate.Output, error) {
 			src = "tonumber(" + src + ")"
 		}
 		evals = append(evals, "value="+src)
+		if c.Type == "value_count" {
+			// An empty string is no value, as for null (Sentinel and the evaluator read both the same).
+			evals = append(evals, `value=if(value=="",null(),value)`)
+		}
 	}
 	var groupNames []string
 	var groupSources [][]string

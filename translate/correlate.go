@@ -28,12 +28,13 @@ func correlation(doc *rules.Document, filters []*rules.Document, depth int) (*Qu
 		return nil, l.diags
 	}
 	out := &Correlation{
-		Type:       c.Type,
-		Timespan:   c.Timespan,
-		Conditions: c.Conditions,
-		Percentile: c.Percentile,
-		Generate:   c.Generate,
-		Pos:        c.TypePos,
+		Type:         c.Type,
+		Timespan:     c.Timespan,
+		TimespanText: c.TimespanRaw,
+		Conditions:   c.Conditions,
+		Percentile:   c.Percentile,
+		Generate:     c.Generate,
+		Pos:          c.TypePos,
 	}
 	for _, ref := range c.Rules {
 		t := ref.Target

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/entrasig/entrasig/rules"
 )
@@ -168,5 +169,17 @@ func TestTemporalOrderedCondition(t *testing.T) {
 		if got := diags.Error(); got != c.want {
 			t.Errorf("%s: got %q, want %q", strings.TrimSpace(c.cond), got, c.want)
 		}
+	}
+}
+
+func TestWindowWarning(t *testing.T) {
+	c := &Correlation{Timespan: 24 * time.Hour, TimespanText: "1d", Pos: rules.Pos{Line: 3, Col: 11}}
+	want := Warning{Pos: rules.Pos{Line: 3, Col: 11}, Msg: "correlation windows are fixed 1d buckets aligned to the epoch, an approximation of Sigma's sliding window: events that straddle a bucket boundary are counted in separate windows"}
+	if got := c.WindowWarning(); got != want {
+		t.Errorf("got %+v\nwant %+v", got, want)
+	}
+	c.TimespanText = ""
+	if got := c.WindowWarning().Msg; !strings.Contains(got, "fixed 24h0m0s buckets") {
+		t.Errorf("without the written text: %q", got)
 	}
 }

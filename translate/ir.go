@@ -234,16 +234,29 @@ func (v Value) RegexFlags() string {
 //     temporal_ordered: as temporal, and the Rules' events occur in reference order within the window.
 //   - Conditions (ANDed) compare that number; temporal types without a condition require all Rules.
 type Correlation struct {
-	Type       string
-	Rules      []*Query
-	RuleNames  []string // the reference text of each entry of Rules (its name or id)
-	GroupBy    []CorrField
-	Timespan   time.Duration
-	Conditions []rules.Threshold
-	Fields     []CorrField // value_* types: the aggregated field
-	Percentile float64
-	Generate   bool
-	Pos        rules.Pos
+	Type      string
+	Rules     []*Query
+	RuleNames []string // the reference text of each entry of Rules (its name or id)
+	GroupBy   []CorrField
+	Timespan  time.Duration
+	// TimespanText is the timespan as the rule wrote it ("10m"), for messages.
+	TimespanText string
+	Conditions   []rules.Threshold
+	Fields       []CorrField // value_* types: the aggregated field
+	Percentile   float64
+	Generate     bool
+	Pos          rules.Pos
+}
+
+// WindowWarning is the warning every backend that counts in fixed time buckets emits for c: the
+// accepted approximation of Sigma's sliding window, in one wording for every target.
+func (c *Correlation) WindowWarning() Warning {
+	span := c.TimespanText
+	if span == "" {
+		span = c.Timespan.String()
+	}
+	return Warning{Pos: c.Pos, Msg: "correlation windows are fixed " + span +
+		" buckets aligned to the epoch, an approximation of Sigma's sliding window: events that straddle a bucket boundary are counted in separate windows"}
 }
 
 // CorrField is a group-by or value field: for each entry of Correlation.Rules, where its value comes

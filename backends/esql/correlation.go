@@ -70,9 +70,7 @@ func emitCorrelation(q *translate.Query) (translate.Output, error) {
 	if err != nil {
 		return translate.Output{}, err
 	}
-	p.warning = append(p.warning, translate.Warning{Pos: c.Pos, Msg: fmt.Sprintf(
-		"correlation windows are fixed %s buckets aligned to the epoch, an approximation of Sigma's sliding window: events that straddle a bucket boundary are counted in separate windows",
-		c.Timespan)})
+	p.warning = append(p.warning, c.WindowWarning())
 
 	// Type-specific validation first, so that the tag columns are only added when usable.
 	n := len(c.Rules)

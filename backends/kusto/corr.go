@@ -41,12 +41,6 @@ func (c col) String() string {
 	return ident(c.name) + " = " + c.expr
 }
 
-// bucketWarning is the shared text every fixed-bucket backend emits (the correlation semantics).
-func bucketWarning(span time.Duration) string {
-	return "correlation windows are fixed " + span.String() +
-		" buckets aligned to the epoch, an approximation of Sigma's sliding window: events that straddle a bucket boundary are counted in separate windows"
-}
-
 // timespan renders a Go duration as a Kusto timespan literal in its largest whole unit.
 func timespan(d time.Duration) string {
 	switch {
@@ -230,13 +224,13 @@ func (e *emitter) corr(q *translate.Query, name string, lets *[]string) (string,
 		}
 	}
 
-	w := translate.Warning{Pos: c.Pos, Msg: bucketWarning(c.Timespan)}
+	w := c.WindowWarning()
 	if q.Path != e.topPath {
 		w.Path = q.Path
 	}
 	e.warn(w)
 	if c.Type == "value_percentile" {
-		w.Msg = "kusto: percentile() is an estimate (T-Digest) of the nearest-rank percentile, not the exact value; its accuracy depends on how dense the values are near the percentile"
+		w.Msg = "percentile() is an estimate (T-Digest) of the nearest-rank percentile, not the exact value; its accuracy depends on how dense the values are near the percentile"
 		e.warn(w)
 	}
 

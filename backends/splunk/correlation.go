@@ -24,11 +24,6 @@ import (
 	"github.com/entrasig/entrasig/translate"
 )
 
-// windowWarning is the text every backend uses for fixed buckets (the correlation semantics).
-func windowWarning(span time.Duration) string {
-	return fmt.Sprintf("correlation windows are fixed %s buckets aligned to the epoch, an approximation of Sigma's sliding window: events that straddle a bucket boundary are counted in separate windows", span)
-}
-
 // aggregateName is the output column of a correlation type's aggregate.
 func aggregateName(typ string) string {
 	switch typ {
@@ -297,7 +292,7 @@ func (b Backend) correlation(q *translate.Query) (translate.Output, error) {
 	pipe = append(pipe, "where "+strings.Join(conds, " AND "))
 	return translate.Output{
 		Query:    strings.Join(pipe, " | "),
-		Warnings: []translate.Warning{{Pos: c.Pos, Msg: windowWarning(c.Timespan)}},
+		Warnings: []translate.Warning{c.WindowWarning()},
 	}, nil
 }
 

@@ -132,7 +132,7 @@ func TestCorrelations(t *testing.T) {
 			if cerr := splcheck.Check(got, splcheck.SignInFields()); cerr != nil {
 				t.Errorf("%s: fails the checker: %v\n%s", c.name, cerr, got)
 			}
-			want := []translate.Warning{{Pos: corrPos, Msg: windowWarning(c.q.Correlation.Timespan)}}
+			want := []translate.Warning{c.q.Correlation.WindowWarning()}
 			if fmt.Sprint(out.Warnings) != fmt.Sprint(want) {
 				t.Errorf("%s: warnings %v, want exactly %v", c.name, out.Warnings, want)
 			}
@@ -166,14 +166,6 @@ func TestCorrelationsAlwaysGroupByTime(t *testing.T) {
 		if !by.MatchString(out.Query) || strings.Count(out.Query, "| bin _time span=") != 1 {
 			t.Errorf("%s: want one bin _time and stats ... by _time: %s", c.name, out.Query)
 		}
-	}
-}
-
-func TestWarningText(t *testing.T) {
-	got := windowWarning(10 * time.Minute)
-	want := "correlation windows are fixed 10m0s buckets aligned to the epoch, an approximation of Sigma's sliding window: events that straddle a bucket boundary are counted in separate windows"
-	if got != want {
-		t.Errorf("windowWarning = %q, want %q", got, want)
 	}
 }
 

@@ -153,6 +153,15 @@ func (e *emitter) warn(w translate.Warning) {
 	e.warnings = append(e.warnings, w)
 }
 
+// Validate checks the configuration before any rule runs: the workspace function must be a plain
+// identifier, so it cannot change the structure of the query.
+func (b Backend) Validate() error {
+	if b.Function != "" && !isPlainIdent(b.Function) {
+		return fmt.Errorf("kusto: function name %q is not a plain identifier (letters, digits and '_', not starting with a digit)", b.Function)
+	}
+	return nil
+}
+
 func (e *emitter) query(b Backend, q *translate.Query) (string, error) {
 	if b.Function != "" && allFour(q.Tables) {
 		if !isPlainIdent(b.Function) {

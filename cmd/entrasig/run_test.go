@@ -42,7 +42,8 @@ func TestUsage(t *testing.T) {
 		{"bad flag", []string{"convert", "--nope"}, exitUsage, "flag provided but not defined: -nope"},
 		{"check without path", []string{"check"}, exitUsage, "entrasig check: no PATH given (a file, a directory, or - for stdin)"},
 		{"targets with argument", []string{"targets", "x"}, exitUsage, `entrasig targets: unexpected argument "x"`},
-		{"unsafe splunk index", []string{"convert", "-t", "splunk", "--splunk-index", "main | delete", "x.yml"}, exitUsage, "entrasig convert: "},
+		{"unsafe splunk index", []string{"convert", "-t", "splunk", "--splunk-index", "main | delete", "x.yml"}, exitUsage, `entrasig convert: splunk: invalid index name "main | delete"`},
+		{"unsafe kusto function", []string{"convert", "-t", "kusto", "--kusto-function", "F | take 1", "x.yml"}, exitUsage, `entrasig convert: kusto: function name "F | take 1" is not a plain identifier`},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			stdout, stderr, code := invoke(t, "", c.args...)

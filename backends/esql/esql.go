@@ -227,6 +227,22 @@ func total(n node) bool {
 }
 
 // build lowers an IR expression to the rendering tree.
+// buildAll builds the operands of an and/or (which has at least one).
+func buildAll(exprs []translate.Expr, op string) ([]node, error) {
+	if len(exprs) == 0 {
+		return nil, fmt.Errorf("esql: empty %s", op)
+	}
+	args := make([]node, 0, len(exprs))
+	for _, a := range exprs {
+		n, err := build(a)
+		if err != nil {
+			return nil, err
+		}
+		args = append(args, n)
+	}
+	return args, nil
+}
+
 func build(e translate.Expr) (node, error) {
 	switch x := e.(type) {
 	case *translate.Const:
@@ -235,29 +251,15 @@ func build(e translate.Expr) (node, error) {
 		}
 		return atom{text: "false", total: true, neg: "true"}, nil
 	case *translate.And:
-		if len(x.Args) == 0 {
-			return nil, fmt.Errorf("esql: empty and")
-		}
-		var args []node
-		for _, a := range x.Args {
-			n, err := build(a)
-			if err != nil {
-				return nil, err
-			}
-			args = append(args, n)
+		args, err := buildAll(x.Args, "and")
+		if err != nil {
+			return nil, err
 		}
 		return and(args), nil
 	case *translate.Or:
-		if len(x.Args) == 0 {
-			return nil, fmt.Errorf("esql: empty or")
-		}
-		var args []node
-		for _, a := range x.Args {
-			n, err := build(a)
-			if err != nil {
-				return nil, err
-			}
-			args = append(args, n)
+		args, err := buildAll(x.Args, "or")
+		if err != nil {
+			return nil, err
 		}
 		return or(args), nil
 	case *translate.Not:

@@ -15,12 +15,21 @@ func quoteString(s string) string {
 	var b strings.Builder
 	b.Grow(len(s) + 2)
 	b.WriteByte('"')
+	writeEscaped(&b, s, '"')
+	b.WriteByte('"')
+	return b.String()
+}
+
+// writeEscaped writes s for the inside of a literal delimited by quote (a double or a single quote):
+// the backslash, the quote, \n \t \r, and other control characters as \uXXXX; everything else as is.
+func writeEscaped(b *strings.Builder, s string, quote rune) {
 	for _, r := range s {
 		switch r {
 		case '\\':
 			b.WriteString(`\\`)
-		case '"':
-			b.WriteString(`\"`)
+		case quote:
+			b.WriteByte('\\')
+			b.WriteRune(r)
 		case '\n':
 			b.WriteString(`\n`)
 		case '\t':
@@ -29,14 +38,12 @@ func quoteString(s string) string {
 			b.WriteString(`\r`)
 		default:
 			if r < 0x20 || r == 0x7f {
-				fmt.Fprintf(&b, `\u%04x`, r)
+				fmt.Fprintf(b, `\u%04x`, r)
 				continue
 			}
 			b.WriteRune(r)
 		}
 	}
-	b.WriteByte('"')
-	return b.String()
 }
 
 // quoteRegex renders a regular expression as a KQL string literal for `matches regex`. Without
@@ -60,26 +67,7 @@ func ident(name string) string {
 	}
 	var b strings.Builder
 	b.WriteString("['")
-	for _, r := range name {
-		switch r {
-		case '\\':
-			b.WriteString(`\\`)
-		case '\'':
-			b.WriteString(`\'`)
-		case '\n':
-			b.WriteString(`\n`)
-		case '\t':
-			b.WriteString(`\t`)
-		case '\r':
-			b.WriteString(`\r`)
-		default:
-			if r < 0x20 || r == 0x7f {
-				fmt.Fprintf(&b, `\u%04x`, r)
-				continue
-			}
-			b.WriteRune(r)
-		}
-	}
+	writeEscaped(&b, name, '\'')
 	b.WriteString("']")
 	return b.String()
 }

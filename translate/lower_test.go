@@ -13,34 +13,7 @@ import (
 type builder struct{ line int }
 
 // segs parses a value by Sigma's wildcard and escape rules.
-func segs(raw string) []rules.Segment {
-	out := []rules.Segment{}
-	var lit strings.Builder
-	flush := func() {
-		if lit.Len() > 0 {
-			out = append(out, rules.Segment{Kind: rules.SegLit, Text: lit.String()})
-			lit.Reset()
-		}
-	}
-	rs := []rune(raw)
-	for i := 0; i < len(rs); i++ {
-		switch r := rs[i]; {
-		case r == '\\' && i+1 < len(rs) && (rs[i+1] == '*' || rs[i+1] == '?' || rs[i+1] == '\\'):
-			lit.WriteRune(rs[i+1])
-			i++
-		case r == '*':
-			flush()
-			out = append(out, rules.Segment{Kind: rules.SegStar})
-		case r == '?':
-			flush()
-			out = append(out, rules.Segment{Kind: rules.SegQuestion})
-		default:
-			lit.WriteRune(r)
-		}
-	}
-	flush()
-	return out
-}
+func segs(raw string) []rules.Segment { return rules.ParseSegments(raw, false) }
 
 // v builds a value from a Go value: string (Sigma pattern), int, float64, bool, nil; a string
 // starting with "%" and ending with "%" is a placeholder; rawInt("00429") keeps the text.

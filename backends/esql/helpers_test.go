@@ -21,35 +21,7 @@ func field(t testing.TB, name string) *translate.Field {
 
 // str is a string value parsed with Sigma's wildcard rules (`*`, `?`, `\` escapes).
 func str(s string) translate.Value {
-	var segs []rules.Segment
-	var lit strings.Builder
-	flush := func() {
-		if lit.Len() > 0 {
-			segs = append(segs, rules.Segment{Kind: rules.SegLit, Text: lit.String()})
-			lit.Reset()
-		}
-	}
-	rs := []rune(s)
-	for i := 0; i < len(rs); i++ {
-		switch r := rs[i]; {
-		case r == '\\' && i+1 < len(rs) && (rs[i+1] == '*' || rs[i+1] == '?' || rs[i+1] == '\\'):
-			lit.WriteRune(rs[i+1])
-			i++
-		case r == '*':
-			flush()
-			segs = append(segs, rules.Segment{Kind: rules.SegStar})
-		case r == '?':
-			flush()
-			segs = append(segs, rules.Segment{Kind: rules.SegQuestion})
-		default:
-			lit.WriteRune(r)
-		}
-	}
-	flush()
-	if segs == nil {
-		segs = []rules.Segment{}
-	}
-	return translate.Value{Kind: rules.ValString, Raw: s, Segs: segs}
+	return translate.Value{Kind: rules.ValString, Raw: s, Segs: rules.ParseSegments(s, false)}
 }
 
 func num(raw string, v float64) translate.Value {

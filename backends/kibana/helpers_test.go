@@ -22,36 +22,7 @@ func field(name string) *translate.Field {
 // pat parses a Sigma-style string value: `*` and `?` are wildcards, a backslash escapes `*`, `?`
 // and `\` (a lone backslash before anything else is literal, as Sigma defines).
 func pat(s string) translate.Value {
-	var segs []rules.Segment
-	lit := ""
-	flush := func() {
-		if lit != "" {
-			segs = append(segs, rules.Segment{Kind: rules.SegLit, Text: lit})
-			lit = ""
-		}
-	}
-	rs := []rune(s)
-	for i := 0; i < len(rs); i++ {
-		c := rs[i]
-		switch {
-		case c == '\\' && i+1 < len(rs) && (rs[i+1] == '*' || rs[i+1] == '?' || rs[i+1] == '\\'):
-			lit += string(rs[i+1])
-			i++
-		case c == '*':
-			flush()
-			segs = append(segs, rules.Segment{Kind: rules.SegStar})
-		case c == '?':
-			flush()
-			segs = append(segs, rules.Segment{Kind: rules.SegQuestion})
-		default:
-			lit += string(c)
-		}
-	}
-	flush()
-	if segs == nil {
-		segs = []rules.Segment{}
-	}
-	return translate.Value{Kind: rules.ValString, Raw: s, Segs: segs, Pos: rules.Pos{Line: 9, Col: 9}}
+	return translate.Value{Kind: rules.ValString, Raw: s, Segs: rules.ParseSegments(s, false), Pos: rules.Pos{Line: 9, Col: 9}}
 }
 
 func num(raw string) translate.Value {

@@ -26,32 +26,7 @@ func tbl(id translate.TableID) *translate.Table { return translate.SignIn().Tabl
 // pat builds a string value from Sigma-like text: `*` and `?` are wildcards, `\` escapes the next
 // character.
 func pat(s string) translate.Value {
-	segs := []rules.Segment{}
-	lit := ""
-	flush := func() {
-		if lit != "" {
-			segs = append(segs, rules.Segment{Kind: rules.SegLit, Text: lit})
-			lit = ""
-		}
-	}
-	rs := []rune(s)
-	for i := 0; i < len(rs); i++ {
-		switch c := rs[i]; {
-		case c == '\\' && i+1 < len(rs):
-			i++
-			lit += string(rs[i])
-		case c == '*':
-			flush()
-			segs = append(segs, rules.Segment{Kind: rules.SegStar})
-		case c == '?':
-			flush()
-			segs = append(segs, rules.Segment{Kind: rules.SegQuestion})
-		default:
-			lit += string(c)
-		}
-	}
-	flush()
-	return translate.Value{Kind: rules.ValString, Raw: s, Segs: segs, Pos: pos}
+	return translate.Value{Kind: rules.ValString, Raw: s, Segs: rules.ParseSegments(s, false), Pos: pos}
 }
 
 func num(raw string) translate.Value {

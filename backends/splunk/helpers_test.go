@@ -24,35 +24,7 @@ func fld(t testing.TB, name string) *translate.Field {
 // pat parses a Sigma string value: `*` and `?` are wildcards, `\*`, `\?`, `\\` escape, any other
 // backslash is literal.
 func pat(s string) translate.Value {
-	var segs []rules.Segment
-	lit := []rune{}
-	flush := func() {
-		if len(lit) > 0 {
-			segs = append(segs, rules.Segment{Kind: rules.SegLit, Text: string(lit)})
-			lit = lit[:0]
-		}
-	}
-	rs := []rune(s)
-	for i := 0; i < len(rs); i++ {
-		switch r := rs[i]; {
-		case r == '\\' && i+1 < len(rs) && (rs[i+1] == '*' || rs[i+1] == '?' || rs[i+1] == '\\'):
-			lit = append(lit, rs[i+1])
-			i++
-		case r == '*':
-			flush()
-			segs = append(segs, rules.Segment{Kind: rules.SegStar})
-		case r == '?':
-			flush()
-			segs = append(segs, rules.Segment{Kind: rules.SegQuestion})
-		default:
-			lit = append(lit, r)
-		}
-	}
-	flush()
-	if segs == nil {
-		segs = []rules.Segment{}
-	}
-	return translate.Value{Kind: rules.ValString, Raw: s, Segs: segs}
+	return translate.Value{Kind: rules.ValString, Raw: s, Segs: rules.ParseSegments(s, false)}
 }
 
 // str is a literal string value (no wildcard parsing).

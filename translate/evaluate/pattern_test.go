@@ -12,32 +12,7 @@ import (
 
 // segs parses a test pattern the way Sigma writes one: `*` and `?` are wildcards, `\*`, `\?` and
 // `\\` are the literal characters, and any other backslash is literal.
-func segs(p string) []rules.Segment {
-	out := []rules.Segment{}
-	lit := func(s string) {
-		if n := len(out); n > 0 && out[n-1].Kind == rules.SegLit {
-			out[n-1].Text += s
-			return
-		}
-		out = append(out, rules.Segment{Kind: rules.SegLit, Text: s})
-	}
-	for i := 0; i < len(p); i++ {
-		switch c := p[i]; {
-		case c == '*':
-			out = append(out, rules.Segment{Kind: rules.SegStar})
-		case c == '?':
-			out = append(out, rules.Segment{Kind: rules.SegQuestion})
-		case c == '\\' && i+1 < len(p) && strings.IndexByte(`*?\`, p[i+1]) >= 0:
-			lit(p[i+1 : i+2])
-			i++
-		default:
-			_, n := utf8.DecodeRuneInString(p[i:])
-			lit(p[i : i+n])
-			i += n - 1
-		}
-	}
-	return out
-}
+func segs(p string) []rules.Segment { return rules.ParseSegments(p, false) }
 
 // oracle is the pattern as an anchored RE2 regex (dot matching newlines, (?i) unless cased).
 func oracle(t testing.TB, s []rules.Segment, cased bool) *regexp.Regexp {

@@ -5,11 +5,13 @@
 package ruletest
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"sort"
 	"strings"
+	"testing"
 
 	"github.com/entrasig/entrasig/rules"
 	"github.com/entrasig/entrasig/translate"
@@ -75,4 +77,50 @@ func Dir(dir string) ([]Item, error) {
 		out = append(out, it)
 	}
 	return out, nil
+}
+
+// Sets are the rule sets every backend checks, relative to the repository root: the repository's
+// test rules, the built-in pack, and SigmaHQ's sign-in rules (absent when the corpus is).
+func Sets() []string {
+	return []string{
+		filepath.Join("testdata", "rules"),
+		filepath.Join("rules", "signin"),
+		SigmaHQSignin(),
+	}
+}
+
+// EmitSets runs emit over every translated document of every set (root is the path from the test's
+// package to the repository root), one subtest per set. emit returns the backend's error: nil and
+// *translate.UnsupportedError are the two allowed outcomes, anything else fails the test, and so
+// does a set where nothing was emitted. Absent sets are skipped.
+func EmitSets(t *testing.T, root string, emit func(t *testing.T, it Item) error) {
+	for _, set := range Sets() {
+		dir := filepath.Join(root, set)
+		t.Run(filepath.Base(dir), func(t *testing.T) {
+			items, err := Dir(dir)
+			if errors.Is(err, os.ErrNotExist) {
+				t.Skipf("%s is absent", dir)
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			emitted := 0
+			for _, it := range items {
+				if it.Query == nil {
+					continue
+				}
+				err := emit(t, it)
+				var ue *translate.UnsupportedError
+				switch {
+				case err == nil:
+					emitted++
+				case !errors.As(err, &ue):
+					t.Errorf("%s: %v", it.Path, err)
+				}
+			}
+			if emitted == 0 {
+				t.Errorf("no rule of %s emitted", dir)
+			}
+		})
+	}
 }

@@ -1,0 +1,166 @@
+package roundtrip
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/entrasig/entrasig/backends/internal/ruletest"
+	"github.com/entrasig/entrasig/translate"
+)
+
+// Target is what one backend's round-trip test supplies: the backend and the two halves of its
+// proof, both working from the emitted text alone (never from the IR).
+type Target struct {
+	Backend translate.Backend
+	// Read parses an emitted detection query back into its meaning per table: fields mapped back
+	// to canonical names, values with escapes decoded, the table/category filter turned into the
+	// table each branch applies to, and the backend's documented rewrites undone.
+	Read func(out string) (Meaning, error)
+	// ReadCorrelation does the same for a correlation pipeline (nil when the target emits none).
+	ReadCorrelation func(out string) (*CorrMeaning, error)
+	// Eval interprets an emitted query over a stream with the target language's documented
+	// semantics: for a detection query it returns the indexes (decimal, from 0) of the events the
+	// query returns; for a correlation the FindingKey of each group it reports (any order).
+	Eval func(out string, evs []Event) ([]string, error)
+}
+
+// Item is one emitted query the harness checks.
+type Item struct {
+	Path  string
+	Query *translate.Query
+	Out   translate.Output
+}
+
+// Difference is an accepted difference between the evaluator and a target on one stream: the
+// target announced a warning for the rule.
+type Difference struct {
+	Path, Stream string
+	Want, Got    []string
+}
+
+// Emitted translates the rule sets every backend checks (ruletest.Sets, then the hostile-value
+// rules of Hostile) and emits each with tg.Backend. Unsupported rules are skipped; any other error
+// fails t.
+func Emitted(t *testing.T, root string, b translate.Backend) []Item {
+	t.Helper()
+	var items []Item
+	add := func(its []ruletest.Item) {
+		for _, it := range its {
+			if it.Query == nil {
+				continue
+			}
+			out, err := b.Emit(it.Query)
+			var ue *translate.UnsupportedError
+			switch {
+			case err == nil:
+				items = append(items, Item{Path: it.Path, Query: it.Query, Out: out})
+			case !errors.As(err, &ue):
+				t.Errorf("%s: %s: internal error: %v", b.Name(), it.Path, err)
+			}
+		}
+	}
+	for _, set := range ruletest.Sets() {
+		its, err := ruletest.Dir(filepath.Join(root, set))
+		if errors.Is(err, os.ErrNotExist) {
+			continue
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		add(its)
+	}
+	return items
+}
+
+// CheckRead is part 1 of the proof: every emitted query, parsed back, means what the IR means.
+func CheckRead(t *testing.T, tg Target, items []Item) {
+	t.Helper()
+	n := 0
+	for _, it := range items {
+		if d := ReadDiff(tg, it.Query, it.Out.Query); d != "" {
+			t.Errorf("%s: %s: the output does not mean what the rule means: %s\n%s", tg.Backend.Name(), it.Path, d, it.Out.Query)
+			continue
+		}
+		n++
+	}
+	if n == 0 {
+		t.Errorf("%s: no query was read back", tg.Backend.Name())
+	}
+}
+
+// ReadDiff reads out back with tg and compares it with q's meaning: "" when they agree.
+func ReadDiff(tg Target, q *translate.Query, out string) string {
+	if q.Correlation != nil {
+		if tg.ReadCorrelation == nil {
+			return "the target has no correlation reader"
+		}
+		want, err := FromCorrelation(q)
+		if err != nil {
+			return err.Error()
+		}
+		got, err := tg.ReadCorrelation(out)
+		if err != nil {
+			return "read back: " + err.Error()
+		}
+		return DiffCorrelation(want, got)
+	}
+	want, err := FromQuery(q)
+	if err != nil {
+		return err.Error()
+	}
+	got, err := tg.Read(out)
+	if err != nil {
+		return "read back: " + err.Error()
+	}
+	return Diff(want, got)
+}
+
+// CheckEval is part 2 of the proof: on every stream, the target's interpretation of each emitted
+// query selects what the evaluator selects. A difference on a rule whose output carries a warning
+// is accepted and returned (the caller pins them in a golden file); any other fails t.
+func CheckEval(t *testing.T, tg Target, items []Item, streams func(q *translate.Query) []Stream) []Difference {
+	t.Helper()
+	var accepted []Difference
+	for _, it := range items {
+		for _, s := range streams(it.Query) {
+			evs := withTable(s.Events, it.Query.Tables[0].Name)
+			want, err := Reference(it.Query, evs)
+			if err != nil {
+				t.Errorf("%s: %s: evaluator: %v", it.Path, s.Name, err)
+				continue
+			}
+			got, err := tg.Eval(it.Out.Query, evs)
+			if err != nil {
+				t.Errorf("%s: %s: %s: interpreting the output: %v\n%s", tg.Backend.Name(), it.Path, s.Name, err, it.Out.Query)
+				continue
+			}
+			slices.Sort(want)
+			slices.Sort(got)
+			if slices.Equal(want, got) {
+				continue
+			}
+			if len(it.Out.Warnings) > 0 {
+				accepted = append(accepted, Difference{Path: it.Path, Stream: s.Name, Want: want, Got: got})
+				continue
+			}
+			t.Errorf("%s: %s: %s: the output selects %s, the rule selects %s\n%s\nevents:\n%s", tg.Backend.Name(), it.Path, s.Name,
+				list(got), list(want), it.Out.Query, describe(evs))
+		}
+	}
+	return accepted
+}
+
+func list(xs []string) string { return "[" + strings.Join(xs, ", ") + "]" }
+
+func describe(evs []Event) string {
+	var b strings.Builder
+	for i, e := range evs {
+		fmt.Fprintf(&b, "  %d: %s\n", i, eventText(e))
+	}
+	return b.String()
+}

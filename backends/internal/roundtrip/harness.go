@@ -11,6 +11,7 @@ import (
 
 	"github.com/entrasig/entrasig/backends/internal/ruletest"
 	"github.com/entrasig/entrasig/translate"
+	"github.com/entrasig/entrasig/translate/evaluate"
 )
 
 // Target is what one backend's round-trip test supplies: the backend and the two halves of its
@@ -127,6 +128,12 @@ func CheckEval(t *testing.T, tg Target, items []Item, streams func(q *translate.
 	t.Helper()
 	var accepted []Difference
 	for _, it := range items {
+		if _, err := evaluate.Compile(it.Query); err != nil {
+			// A PCRE-only regex (lookaround, backreference): the reference cannot run it, so only
+			// the read-back proof covers this rule.
+			t.Logf("%s: not evaluated: %v", it.Path, err)
+			continue
+		}
 		for _, s := range streams(it.Query) {
 			evs := withTable(s.Events, it.Query.Tables[0].Name)
 			want, err := Reference(it.Query, evs)

@@ -75,6 +75,11 @@ func Emitted(t *testing.T, root string, b translate.Backend) []Item {
 		}
 		add(its)
 	}
+	for _, h := range HostileRules() {
+		for _, q := range FuzzQueries(h.YAML) {
+			add([]ruletest.Item{{Path: h.Name, Query: q}})
+		}
+	}
 	return items
 }
 

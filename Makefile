@@ -3,7 +3,10 @@
 #   make test  installs the pinned query validators and runs every test
 GO ?= go
 
-.PHONY: run test validators build
+.PHONY: run test validators build fuzz
+
+# How long `make fuzz` runs each fuzz target (CI uses the default; run longer with FUZZTIME=10m).
+FUZZTIME ?= 10s
 
 build:
 	$(GO) build -o bin/entrasig ./cmd/entrasig
@@ -21,3 +24,14 @@ validators:
 test: validators
 	$(GO) vet ./...
 	$(GO) test ./...
+
+# Runs every fuzz target of every package (found with go test -list, so new targets join
+# automatically) for FUZZTIME each. Seeds alone run in `make test`; a crasher is written to the
+# package's testdata/fuzz/ and fails this target.
+fuzz:
+	@set -e; for pkg in $$($(GO) list ./...); do \
+		for f in $$($(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz' || true); do \
+			echo "fuzz $$pkg $$f for $(FUZZTIME)"; \
+			$(GO) test $$pkg -run '^$$' -fuzz "^$$f\$$" -fuzztime $(FUZZTIME); \
+		done; \
+	done

@@ -6,7 +6,7 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/entrasig/entrasig/rules"
+	"github.com/entrasig/entrasig/backends/internal/roundtrip"
 	"github.com/entrasig/entrasig/translate"
 )
 
@@ -25,25 +25,7 @@ func FuzzConvert(f *testing.F) {
 	}
 	bes := All(Options{})
 	f.Fuzz(func(t *testing.T, data []byte) {
-		file := rules.LoadFile("fuzz.yml", data)
-		rules.Resolve([]*rules.File{file})
-		var filters []*rules.Document
-		for _, d := range file.Docs {
-			if d.Kind == rules.KindFilter {
-				filters = append(filters, d)
-			}
-		}
-		for _, d := range rules.Outputs([]*rules.File{file}) {
-			if d.Diags.HasErrors() {
-				continue
-			}
-			q, diags := translate.Translate(d, filters)
-			if diags.HasErrors() {
-				continue
-			}
-			if q == nil {
-				t.Fatalf("Translate returned neither a query nor an error")
-			}
+		for _, q := range roundtrip.FuzzQueries(data) {
 			for _, b := range bes {
 				o, err := b.Emit(q)
 				var ue *translate.UnsupportedError

@@ -488,6 +488,73 @@ func writeList(b *strings.Builder, args []Cond, op string) {
 	b.WriteByte(')')
 }
 
+// FormatCond renders a condition as condition text with the fewest parentheses precedence
+// allows (`a and (b or c)`, `not (a and b)`, `1 of sel*`, `all of them`; `any of` becomes
+// `1 of`), one space between tokens and none inside parentheses. For a condition the parser
+// produced, parsing the text gives back an equal tree (positions aside) and formatting that tree
+// gives the same text. The text has no more tokens and no deeper parentheses than the condition
+// it was parsed from, so it passes those guards; it can be longer by one byte per parenthesis
+// (a space the original left out, as in `a and(b or c)`).
+func FormatCond(c Cond) string {
+	var b strings.Builder
+	formatCond(&b, c, precOr)
+	return b.String()
+}
+
+// Binding strength of each condition node, loosest first.
+const (
+	precOr = iota + 1
+	precAnd
+	precUnary // not, x of, identifiers
+)
+
+func condPrec(c Cond) int {
+	switch c.(type) {
+	case *CondOr:
+		return precOr
+	case *CondAnd:
+		return precAnd
+	}
+	return precUnary
+}
+
+// formatCond writes c where an operand binding at least as tightly as need is expected, adding
+// parentheses otherwise.
+func formatCond(b *strings.Builder, c Cond, need int) {
+	if condPrec(c) < need {
+		b.WriteByte('(')
+		formatCond(b, c, precOr)
+		b.WriteByte(')')
+		return
+	}
+	switch n := c.(type) {
+	case *CondOr:
+		formatList(b, n.Args, " or ", precAnd)
+	case *CondAnd:
+		formatList(b, n.Args, " and ", precUnary)
+	case *CondNot:
+		b.WriteString("not ")
+		formatCond(b, n.Arg, precUnary)
+	default:
+		writeCond(b, c) // identifiers, x of, nil
+	}
+}
+
+// formatList writes the operands of one and/or. An operand of the same operator (only in trees
+// built by hand: the parser flattens them) is parenthesized, which keeps the grouping visible.
+func formatList(b *strings.Builder, args []Cond, op string, need int) {
+	if len(args) == 0 {
+		b.WriteString("()")
+		return
+	}
+	for i, a := range args {
+		if i > 0 {
+			b.WriteString(op)
+		}
+		formatCond(b, a, need)
+	}
+}
+
 // quoteSuggest renders %q of name plus a did-you-mean from candidates (closest by edit
 // distance, at most a third of the name's length away, ties broken alphabetically).
 func quoteSuggest(name string, candidates []string) string {

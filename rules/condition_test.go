@@ -286,3 +286,68 @@ func TestMatchPattern(t *testing.T) {
 		}
 	}
 }
+
+// FormatCond prints the fewest parentheses precedence allows; its text parses back to the same
+// tree (the fuzz target FuzzCondition checks that on arbitrary input).
+func TestFormatCond(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{`a`, `a`},
+		{`a and (b or c)`, `a and (b or c)`},
+		{`(a and b) or c`, `a and b or c`},
+		{`a or (b and c)`, `a or b and c`},
+		{`(a or b) and (c or d)`, `(a or b) and (c or d)`},
+		{`a and (b and c)`, `a and b and c`},
+		{`not (a and b)`, `not (a and b)`},
+		{`not (a or b)`, `not (a or b)`},
+		{`not a and b`, `not a and b`},
+		{`not not a`, `not not a`},
+		{`not (not (a))`, `not not a`},
+		{`not (not a or not (b and not c))`, `not (not a or not (b and not c))`},
+		{`1 of sel_*`, `1 of sel_*`},
+		{`any of sel_*`, `1 of sel_*`},
+		{`all of them`, `all of them`},
+		{`1 of them and not all of filter*`, `1 of them and not all of filter*`},
+		{`not(1 of x*)`, `not 1 of x*`},
+		{"((a))\tand\n(b)", `a and b`},
+		{`a and(b or c)and d`, `a and (b or c) and d`},
+		// Identifiers are any run of characters but white space and parentheses, except the
+		// reserved words; `all`, `any` and `1` are identifiers unless `of` follows.
+		{`filter_main_mdadm.conf or sel-1`, `filter_main_mdadm.conf or sel-1`},
+		{`séléction and 選択 and ключ`, `séléction and 選択 and ключ`},
+		{`all and any and 1`, `all and any and 1`},
+		{`a.b:c,d[0]{x}$"q"'r' or and_x`, `a.b:c,d[0]{x}$"q"'r' or and_x`},
+		{`1 of *.conf and all of *`, `1 of *.conf and all of *`},
+		{"a\u00a0b and c\u200b", "a\u00a0b and c\u200b"},
+	}
+	for _, tt := range tests {
+		c, err := parseCondition(tt.in, offsetAt)
+		if err != nil {
+			t.Errorf("parseCondition(%q): %s", tt.in, err.msg)
+			continue
+		}
+		if got := FormatCond(c); got != tt.want {
+			t.Errorf("FormatCond(parse(%q)) = %q, want %q", tt.in, got, tt.want)
+		}
+		back, err := parseCondition(tt.want, offsetAt)
+		if err != nil || !condEqual(c, back) {
+			t.Errorf("%q does not parse back to the tree of %q", tt.want, tt.in)
+		}
+	}
+	// Trees built by hand: an operand of the same operator keeps its parentheses.
+	a, b, c := &CondIdent{Name: "a"}, &CondIdent{Name: "b"}, &CondIdent{Name: "c"}
+	for _, tt := range []struct {
+		c    Cond
+		want string
+	}{
+		{&CondOr{Args: []Cond{a, &CondOr{Args: []Cond{b, c}}}}, `a or (b or c)`},
+		{&CondAnd{Args: []Cond{&CondAnd{Args: []Cond{a, b}}, c}}, `(a and b) and c`},
+		{&CondNot{Arg: &CondNot{Arg: &CondOf{Quant: QuantAll, Pattern: "them"}}}, `not not all of them`},
+		{&CondAnd{Args: []Cond{a}}, `a`},
+		{&CondOr{}, `()`},
+		{nil, `<nil>`},
+	} {
+		if got := FormatCond(tt.c); got != tt.want {
+			t.Errorf("FormatCond(%s) = %q, want %q", CondString(tt.c), got, tt.want)
+		}
+	}
+}

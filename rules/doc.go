@@ -8,9 +8,11 @@
 //     Diags; File.Diags for file-level problems). It never panics.
 //   - Resolve(files) links correlation and filter references (by id, then name) across files and
 //     reports unknown, ambiguous and cyclic references on the referencing document.
-//   - CondString renders a condition canonically; ParseSegments applies Sigma's wildcard and
-//     escape rules; CanonicalModifier and ModifierNames expose the modifier registry;
-//     ParseTimespan parses correlation timespans; IsUUID checks ids.
+//   - CondString renders a condition canonically, fully parenthesized; FormatCond renders it as
+//     condition text with the fewest parentheses, which parses back to the same tree;
+//     ParseSegments applies Sigma's wildcard and escape rules; CanonicalModifier and
+//     ModifierNames expose the modifier registry; ParseTimespan parses correlation timespans;
+//     IsUUID checks ids.
 //
 // Loading works on yaml.Node trees from a yaml.Decoder loop, never following aliases: anchors,
 // aliases, merge keys, duplicate keys, custom tags and non-string keys are errors. Guards run

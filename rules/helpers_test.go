@@ -70,3 +70,39 @@ func describeValues(vs []*Value) string {
 	}
 	return strings.Join(parts, ",")
 }
+
+// condEqual compares two condition trees, ignoring positions and resolved names.
+func condEqual(a, b Cond) bool {
+	switch x := a.(type) {
+	case *CondAnd:
+		y, ok := b.(*CondAnd)
+		return ok && condsEqual(x.Args, y.Args)
+	case *CondOr:
+		y, ok := b.(*CondOr)
+		return ok && condsEqual(x.Args, y.Args)
+	case *CondNot:
+		y, ok := b.(*CondNot)
+		return ok && condEqual(x.Arg, y.Arg)
+	case *CondIdent:
+		y, ok := b.(*CondIdent)
+		return ok && x.Name == y.Name
+	case *CondOf:
+		y, ok := b.(*CondOf)
+		return ok && x.Quant == y.Quant && x.Pattern == y.Pattern
+	case nil:
+		return b == nil
+	}
+	return false
+}
+
+func condsEqual(a, b []Cond) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if !condEqual(a[i], b[i]) {
+			return false
+		}
+	}
+	return true
+}

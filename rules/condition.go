@@ -63,6 +63,9 @@ type gOf struct {
 	Target string `parser:"'of' @( Word | 'them' )"`
 }
 
+// condSpace is the white space that separates condition tokens (the lexer's Space).
+const condSpace = " \t\r\n\f\v"
+
 // condLexer tokenizes a condition. Keyword and Quant never match here: Word tokens are retyped
 // after lexing (see lexCondition), which keeps keywords exact words (`selection_and` is a Word).
 var condLexer = sync.OnceValue(func() *lexer.StatefulDefinition {
@@ -189,7 +192,9 @@ func parseCondition(text string, at func(int) Pos) (Cond, *condError) {
 	if len(text) > MaxConditionLen {
 		return nil, &condError{0, fmt.Sprintf("condition: %d bytes long, more than the limit of %d", len(text), MaxConditionLen)}
 	}
-	if strings.TrimSpace(text) == "" {
+	// Only the lexer's white space makes a condition empty: a condition of other Unicode space
+	// (U+00A0, ...) is an identifier, as it is inside parentheses.
+	if strings.Trim(text, condSpace) == "" {
 		return nil, &condError{0, "condition: empty"}
 	}
 	toks, cerr := lexCondition(text)

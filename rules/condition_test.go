@@ -104,6 +104,8 @@ func TestConditionErrors(t *testing.T) {
 		{`sel*`, -1, ``}, // a pattern without "of" parses as an identifier and fails in resolve
 		{``, 0, `condition: empty`},
 		{"  \n ", 0, `condition: empty`},
+		{"\u00a0", -1, ``},   // other Unicode space is an identifier, as in "(\u00a0)" (found by FuzzCondition)
+		{"(\u0085)", -1, ``}, // NEL inside parentheses: an identifier too
 		{`sel | count() > 5`, 4, "condition: the pipe aggregation `| count() > 5` is Sigma v1 syntax, removed in Sigma v2: rewrite it as a correlation rule (event_count, value_count, ...)"},
 		{`a | near b`, 2, "condition: `| near` is Sigma v1 syntax, removed in Sigma v2: rewrite it as a correlation rule (type temporal)"},
 		{long, 0, ``}, // 201 tokens: fine
@@ -173,6 +175,10 @@ func TestConditionInRule(t *testing.T) {
 		{"sel:\n    a: x\ncondition: 1 of filter*", []string{`t.yml:10:16: condition: pattern "filter*" matches no search identifier`}},
 		{"_sel:\n    a: x\ncondition: 1 of them", []string{`t.yml:10:16: condition: "them" matches no search identifier (names starting with _ are excluded)`}},
 		{"sel:\n    a: x\ncondition: ''", []string{`t.yml:10:17: condition: empty`}},
+		// Only the grammar's white space makes a condition empty; U+00A0 is an identifier
+		// (found by FuzzCondition: "(\u00a0)" parsed, but its printed form "\u00a0" did not).
+		{"sel:\n    a: x\ncondition: \"\\u00a0\"", []string{`t.yml:10:17: condition: undefined search identifier "\u00a0"`}},
+		{"\"\\u00a0\":\n    a: x\ncondition: \"\\u00a0\"", nil},
 		{"sel:\n    a: x\ncondition: 42", []string{`t.yml:10:16: condition must be a string (or a list of strings), got integer 42`}},
 		{"sel:\n    a: x\ncondition: []", []string{`t.yml:10:16: condition: empty list`}},
 		{"sel:\n    a: x\nconditon: sel", []string{`t.yml:10:5: unknown key "conditon" in detection: did you mean "condition"?`}},
@@ -318,6 +324,7 @@ func TestFormatCond(t *testing.T) {
 		{`a.b:c,d[0]{x}$"q"'r' or and_x`, `a.b:c,d[0]{x}$"q"'r' or and_x`},
 		{`1 of *.conf and all of *`, `1 of *.conf and all of *`},
 		{"a\u00a0b and c\u200b", "a\u00a0b and c\u200b"},
+		{"(\u00a0)", "\u00a0"}, // printed alone, it must still parse (found by FuzzCondition)
 	}
 	for _, tt := range tests {
 		c, err := parseCondition(tt.in, offsetAt)

@@ -150,7 +150,7 @@ func CheckEval(t *testing.T, tg Target, items []Item, streams func(q *translate.
 			continue
 		}
 		for _, s := range streams(it.Query) {
-			evs := withTable(s.Events, it.Query.Tables[0].Name)
+			evs := withTable(s.Events, defaultTable(it.Query))
 			want, err := Reference(it.Query, evs)
 			if err != nil {
 				t.Errorf("%s: %s: evaluator: %v", it.Path, s.Name, err)
@@ -185,4 +185,19 @@ func describe(evs []Event) string {
 		fmt.Fprintf(&b, "  %d: %s\n", i, eventText(e))
 	}
 	return b.String()
+}
+
+// defaultTable is the table an event without Type belongs to: the first table the query reads (a
+// correlation's first referenced rule's, as `entrasig test` defaults it).
+func defaultTable(q *translate.Query) string {
+	for q != nil {
+		if len(q.Tables) > 0 {
+			return q.Tables[0].Name
+		}
+		if q.Correlation == nil || len(q.Correlation.Rules) == 0 {
+			break
+		}
+		q = q.Correlation.Rules[0]
+	}
+	return translate.SignIn().Table(translate.TableSignin).Name
 }

@@ -291,9 +291,9 @@ func (e *emitter) match(m *translate.Match) (node, error) {
 	}
 	switch m.Op {
 	case translate.OpExists:
-		return leaf(name + ": *"), nil
+		return leaf(name + ": " + hasValue(f.Elastic.Type)), nil
 	case translate.OpNull:
-		return node{op: opNot, kids: []node{leaf(name + ": *")}}, nil
+		return node{op: opNot, kids: []node{leaf(name + ": " + hasValue(f.Elastic.Type))}}, nil
 	case translate.OpRegex:
 		return node{}, unsupported(m.Pos, "re", "Kibana KQL has no regular expressions; use the esql target (RLIKE)")
 	case translate.OpFieldRef:
@@ -334,6 +334,19 @@ func (e *emitter) match(m *translate.Match) (node, error) {
 		return atomsNode(as), nil
 	}
 	return node{}, fmt.Errorf("kibana: unknown operator %v", m.Op)
+}
+
+// hasValue is the value list that holds when a field of Elastic type t has a value in Sigma's
+// sense (non-null and, as the evaluator defines it, non-empty). `field: *` is an exists query,
+// which Kibana documents as matching "any indexed value, including an empty string", and a keyword
+// field indexes "" (Elasticsearch's exists query: an empty string is a non-null value); so on
+// keyword fields the empty string is excluded with `(* and not "")`. Numeric fields read "" as
+// null (coerce) and ip fields cannot index it, so `*` is exact there.
+func hasValue(t string) string {
+	if isKeyword(t) {
+		return `(* and not "")`
+	}
+	return "*"
 }
 
 // caseWarning is the warning for a case-insensitive Sigma match emitted as KQL's exact match.

@@ -33,7 +33,7 @@ const v1Rewrite = "removed in Sigma v2: rewrite it as a correlation rule"
 func LoadFile(path string, data []byte) *File {
 	f := &File{Path: path}
 	if len(data) > MaxFileSize {
-		f.fileError(Pos{}, fmt.Sprintf("file is %d bytes, larger than the limit of %d bytes (1 MiB)", len(data), MaxFileSize))
+		f.fileError(Pos{Line: 1, Col: 1}, fmt.Sprintf("file is %d bytes, larger than the limit of %d bytes (1 MiB)", len(data), MaxFileSize))
 		return f
 	}
 	text := string(data)
@@ -86,7 +86,7 @@ func LoadFile(path string, data []byte) *File {
 		collection = f.loadDocument(idx, &n, rl)
 	}
 	if len(f.Docs) == 0 && len(f.Diags) == 0 {
-		f.fileError(Pos{}, "file is empty: expected a Sigma rule, correlation or filter")
+		f.fileError(Pos{Line: 1, Col: 1}, "file is empty: expected a Sigma rule, correlation or filter")
 	}
 	return f
 }

@@ -38,9 +38,9 @@ func TestYAMLHazards(t *testing.T) {
 		{"malformed first line", "a: b: c\n", []string{"t.yml:1:1: invalid YAML: mapping values are not allowed in this context"}},
 		{"list document", "- a\n- b\n", []string{"t.yml:1:1: YAML document 1 is a list, expected a mapping (a Sigma rule, correlation or filter)"}},
 		{"scalar document", "just a string\n", []string{"t.yml:1:1: YAML document 1 is a scalar, expected a mapping (a Sigma rule, correlation or filter)"}},
-		{"empty file", "", []string{"t.yml: file is empty: expected a Sigma rule, correlation or filter"}},
-		{"blank file", "\n\n  \n", []string{"t.yml: file is empty: expected a Sigma rule, correlation or filter"}},
-		{"comment only", "# only a comment\n", []string{"t.yml: file is empty: expected a Sigma rule, correlation or filter"}},
+		{"empty file", "", []string{"t.yml:1:1: file is empty: expected a Sigma rule, correlation or filter"}},
+		{"blank file", "\n\n  \n", []string{"t.yml:1:1: file is empty: expected a Sigma rule, correlation or filter"}},
+		{"comment only", "# only a comment\n", []string{"t.yml:1:1: file is empty: expected a Sigma rule, correlation or filter"}},
 		{"empty documents", "---\n---\n", []string{
 			"t.yml:2:1: YAML document 1 is empty (null), expected a mapping (a Sigma rule, correlation or filter)",
 			"t.yml:2:4: YAML document 2 is empty (null), expected a mapping (a Sigma rule, correlation or filter)",
@@ -95,7 +95,7 @@ detection:
 func TestFileGuards(t *testing.T) {
 	big := make([]byte, MaxFileSize+1)
 	f := LoadFile("big.yml", big)
-	if got := diags(f); len(got) != 1 || got[0] != "big.yml: file is 1048577 bytes, larger than the limit of 1048576 bytes (1 MiB)" {
+	if got := diags(f); len(got) != 1 || got[0] != "big.yml:1:1: file is 1048577 bytes, larger than the limit of 1048576 bytes (1 MiB)" {
 		t.Errorf("size guard: %q", got)
 	}
 	var b strings.Builder

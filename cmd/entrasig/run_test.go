@@ -210,7 +210,7 @@ func TestHostileInputs(t *testing.T) {
 		{"condition over 4 KiB", longCond, longCond + ":8:"},
 		{"alias bomb", "testdata/rules/invalid/alias-bomb.yml", "testdata/rules/invalid/alias-bomb.yml:1:4: YAML anchor &a"},
 		{"binary garbage", "testdata/rules/invalid/binary-garbage.yml", "testdata/rules/invalid/binary-garbage.yml:1:8: file contains a NUL byte"},
-		{"empty file", "testdata/rules/invalid/empty.yml", "testdata/rules/invalid/empty.yml: file is empty"},
+		{"empty file", "testdata/rules/invalid/empty.yml", "testdata/rules/invalid/empty.yml:1:1: file is empty"},
 		{"malformed YAML", "testdata/rules/invalid/malformed-yaml.yml", "testdata/rules/invalid/malformed-yaml.yml:3:1: invalid YAML"},
 		{"non-mapping", "testdata/rules/invalid/non-mapping.yml", "testdata/rules/invalid/non-mapping.yml:1:1: YAML document 1 is a list"},
 		{"duplicate keys", "testdata/rules/invalid/duplicate-keys.yml", "testdata/rules/invalid/duplicate-keys.yml:10:9: duplicate key"},

@@ -25,13 +25,7 @@ test: validators
 	$(GO) vet ./...
 	$(GO) test ./...
 
-# Runs every fuzz target of every package (found with go test -list, so new targets join
-# automatically) for FUZZTIME each. Seeds alone run in `make test`; a crasher is written to the
-# package's testdata/fuzz/ and fails this target.
+# Runs every fuzz target of every package for FUZZTIME each (see .ci/fuzz). Seeds alone run in
+# `make test`; a finding is written to the package's testdata/fuzz/ and fails this target.
 fuzz:
-	@set -e; for pkg in $$($(GO) list ./...); do \
-		for f in $$($(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz' || true); do \
-			echo "fuzz $$pkg $$f for $(FUZZTIME)"; \
-			$(GO) test $$pkg -run '^$$' -fuzz "^$$f\$$" -fuzztime $(FUZZTIME); \
-		done; \
-	done
+	GO=$(GO) FUZZTIME=$(FUZZTIME) ./.ci/fuzz

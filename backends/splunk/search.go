@@ -68,10 +68,15 @@ func searchMatch(m *translate.Match) (node, bool, error) {
 		return node{}, false, err
 	}
 	switch m.Op {
-	case translate.OpNull:
-		return node{s: "NOT " + name + "=*", op: opNot}, true, nil
-	case translate.OpExists:
-		return node{s: name + "=*", op: opAtom}, true, nil
+	case translate.OpNull, translate.OpExists:
+		// Sigma's null is "absent, JSON null or the empty string". `f=*` in the search command says
+		// nothing documented about an empty value, so both tests go to `| where` (coalesce), where
+		// they are exact whether Splunk extracts "" as an empty value or not at all.
+		if strings.Contains(name, "{}") {
+			return node{}, false, unsupported(m.Pos, m.Op.String()+" on field "+m.Field.Name,
+				"the add-on extracts the array's elements as a multivalue field ("+name+"); an empty array has no field, while the column's JSON text \"[]\" is a value")
+		}
+		return node{}, false, nil
 	case translate.OpEq:
 		if m.Cased || len(m.Values) == 0 {
 			return node{}, false, nil
@@ -147,7 +152,9 @@ func numericName(f *translate.Field, name string) string {
 func searchEqValue(f *translate.Field, name string, v translate.Value) (string, string, bool) {
 	switch {
 	case isNumberKind(v):
-		if n := numericName(f, name); n != "" {
+		// A number on a numeric column is that number; on a text column it is its text as written
+		// ("00429" is not 429), so the numeric twin serves only canonical integers.
+		if n := numericName(f, name); n != "" && (numericType(f) || canonicalInt(v.Raw)) {
 			return n, number(v), true
 		}
 		q, ok := searchQuoted(v.Raw)
@@ -170,11 +177,20 @@ func searchEqValue(f *translate.Field, name string, v translate.Value) (string, 
 			return "", "", false // the empty string: exact only in where
 		}
 	}
+	if shape == translate.ShapeExact && cidrLike(lit) {
+		// the search command reads a value in CIDR notation as an address range, quoted or not
+		return "", "", false
+	}
 	var b strings.Builder
 	b.WriteByte('"')
-	for _, s := range v.Segs {
+	for i, s := range v.Segs {
 		switch s.Kind {
 		case rules.SegStar:
+			if i > 0 && i < len(v.Segs)-1 {
+				// "Wildcard characters in the middle of a word or string might cause inconsistent
+				// results" (Search Manual, Wildcards): an inner `*` goes to `| where`
+				return "", "", false
+			}
 			b.WriteByte('*')
 		case rules.SegLit:
 			q, ok := searchQuoted(s.Text)
@@ -188,4 +204,30 @@ func searchEqValue(f *translate.Field, name string, v translate.Value) (string, 
 	}
 	b.WriteByte('"')
 	return name, b.String(), true
+}
+
+// numericType reports whether the canonical field holds numbers (a rule's number on it is a
+// numeric value, not text).
+func numericType(f *translate.Field) bool {
+	return f.Type == translate.TypeLong || f.Type == translate.TypeReal
+}
+
+// cidrLike reports whether a value is in CIDR notation (address characters, '/', digits), which
+// the search command matches as an address range.
+func cidrLike(v string) bool {
+	addr, bits, ok := strings.Cut(v, "/")
+	if !ok || addr == "" || bits == "" {
+		return false
+	}
+	for _, r := range addr {
+		if !(r >= '0' && r <= '9' || r >= 'a' && r <= 'f' || r >= 'A' && r <= 'F' || r == '.' || r == ':') {
+			return false
+		}
+	}
+	for _, r := range bits {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return true
 }

@@ -79,9 +79,10 @@ func whereMatch(m *translate.Match, neg bool) (node, error) {
 	var terms []whereTerm
 	switch m.Op {
 	case translate.OpNull:
-		return node{s: "isnull(" + F + ")", op: opAtom}, nil
+		// null, absent or the empty string (two-valued: coalesce is never null here)
+		return node{s: "coalesce(" + F + `, "")==""`, op: opAtom}, nil
 	case translate.OpExists:
-		return node{s: "isnotnull(" + F + ")", op: opAtom}, nil
+		return node{s: "NOT coalesce(" + F + `, "")==""`, op: opNot}, nil
 	case translate.OpEq:
 		for _, v := range m.Values {
 			t, err := whereEq(m, v, name, F)
@@ -195,7 +196,7 @@ func whereEq(m *translate.Match, v translate.Value, name, F string) (whereTerm, 
 	guard := "isnotnull(" + F + ")"
 	switch {
 	case isNumberKind(v):
-		if n := numericName(m.Field, name); n != "" {
+		if n := numericName(m.Field, name); n != "" && (numericType(m.Field) || canonicalInt(v.Raw)) {
 			nf, err := whereField(m, m.Field, n)
 			if err != nil {
 				return whereTerm{}, err

@@ -79,18 +79,22 @@ func opCases() []emitCase {
 			want: base + `(` + errc + `: 50126 or ` + rtype + `: 700*)`},
 		{name: "resulttype/not-mixed", q: single(not(eq("ResultType", pat("50126"), pat("700*")))),
 			want: base + `(not (` + errc + `: 50126 or ` + rtype + `: 700*))`},
-		{name: "lt", q: single(mop("ResultType", translate.OpLt, num("50000"))), want: base + `(` + errc + ` < 50000)`},
-		{name: "lte", q: single(mop("ResultType", translate.OpLte, num("50000"))), want: base + `(` + errc + ` <= 50000)`},
+		{name: "lt", q: single(mop("ResultType", translate.OpLt, num("50000"))), want: base + `(` + errc + ` < 50000)`, warns: rangeWarns("ResultType", errc)},
+		{name: "lte", q: single(mop("ResultType", translate.OpLte, num("50000"))), want: base + `(` + errc + ` <= 50000)`, warns: rangeWarns("ResultType", errc)},
 		{name: "gt", q: single(mop("AutonomousSystemNumber", translate.OpGt, num("8075"))),
-			want: base + `(azure.signinlogs.properties.autonomous_system_number > 8075)`},
+			want:  base + `(azure.signinlogs.properties.autonomous_system_number > 8075)`,
+			warns: rangeWarns("AutonomousSystemNumber", "azure.signinlogs.properties.autonomous_system_number")},
 		{name: "gte/not", q: single(not(mop("ResultType", translate.OpGte, num("1.5")))),
-			want: base + `(not ` + errc + ` >= 1.5)`},
+			want: base + `(not ` + errc + ` >= 1.5)`, warns: rangeWarns("ResultType", errc)},
 		{name: "bool/true", q: single(eq("IsInteractive", boolean(true))),
-			want: base + `(azure.signinlogs.properties.is_interactive: true)`},
+			want:  base + `(azure.signinlogs.properties.is_interactive: true)`,
+			warns: boolWarns("IsInteractive", "azure.signinlogs.properties.is_interactive")},
 		{name: "bool/false/not", q: single(not(eq("DeviceDetail.isCompliant", boolean(false)))),
-			want: base + `(not azure.signinlogs.properties.device_detail.is_compliant: false)`},
+			want:  base + `(not azure.signinlogs.properties.device_detail.is_compliant: false)`,
+			warns: boolWarns("DeviceDetail.isCompliant", "azure.signinlogs.properties.device_detail.is_compliant")},
 		{name: "bool/string", q: single(eq("DeviceDetail.isManaged", pat("False"))),
-			want: base + `(azure.signinlogs.properties.device_detail.is_managed: false)`},
+			want:  base + `(azure.signinlogs.properties.device_detail.is_managed: false)`,
+			warns: boolWarns("DeviceDetail.isManaged", "azure.signinlogs.properties.device_detail.is_managed")},
 		{name: "ip/eq", q: single(eq("IPAddress", pat("192.0.2.10"))), want: base + `(source.ip: "192.0.2.10")`},
 		{name: "ip/eq-v6", q: single(eq("IPAddress", pat("2001:DB8::1"))), want: base + `(source.ip: "2001:DB8::1")`},
 		{name: "ip/octet-prefix", q: single(eq("IPAddress", pat("10.*"), pat("192.168.*"))),
@@ -102,17 +106,35 @@ func opCases() []emitCase {
 	}
 }
 
+func boolWarns(f, name string) []string {
+	return []string{"Kibana KQL matches " + f + " (" + name + ") as an Elasticsearch boolean, which indexes only true and false " +
+		"(the empty string as false, other spellings not at all), so a value that is not a JSON boolean may be read " +
+		"differently than Sigma reads it"}
+}
+
+func knownWarns(f, name string) []string {
+	return []string{"Kibana KQL matches " + f + " (" + name + ") case-sensitively against its known values in their canonical " +
+		"spelling, so a value in another spelling is missed; the esql target translates this exactly"}
+}
+
+func rangeWarns(f, name string) []string {
+	return []string{"Kibana KQL compares " + f + " as Elastic's integer field " + name + ", which stores a fractional " +
+		"value truncated (coerce), so a non-integer value near the bound compares differently"}
+}
+
 // enumCases covers canonical spellings and wildcard expansion over known value sets.
 func enumCases() []emitCase {
 	const risk = "azure.signinlogs.properties.risk_level_during_signin"
 	const req = "azure.signinlogs.properties.authentication_requirement"
 	return []emitCase{
 		{name: "enum/canonical", q: single(eq("RiskLevelDuringSignIn", pat("HIGH"), pat("Medium"))),
-			want: base + `(` + risk + `: ("high" or "medium"))`},
+			want: base + `(` + risk + `: ("high" or "medium"))`, warns: knownWarns("RiskLevelDuringSignIn", risk)},
 		{name: "enum/expand-contains", q: single(eq("AuthenticationRequirement", pat("*factor*"))),
-			want: base + `(` + req + `: ("singleFactorAuthentication" or "multiFactorAuthentication"))`},
+			want:  base + `(` + req + `: ("singleFactorAuthentication" or "multiFactorAuthentication"))`,
+			warns: knownWarns("AuthenticationRequirement", req)},
 		{name: "enum/expand-question", q: single(eq("RiskLevelAggregated", pat("?ow"))),
-			want: base + `(azure.signinlogs.properties.risk_level_aggregated: "low")`},
+			want:  base + `(azure.signinlogs.properties.risk_level_aggregated: "low")`,
+			warns: knownWarns("RiskLevelAggregated", "azure.signinlogs.properties.risk_level_aggregated")},
 		{name: "enum/cased-question", q: single(eqCased("RiskLevelAggregated", pat("?OW"))),
 			err: `kibana: wildcard ? in "?OW" on RiskLevelAggregated is not supported: Kibana KQL has no single-character wildcard; use the esql target`},
 		{name: "enum/cased-no-expansion", q: single(eqCased("AuthenticationRequirement", pat("multi*"))),
@@ -122,7 +144,8 @@ func enumCases() []emitCase {
 			warns: []string{"Kibana KQL matches RiskLevelDuringSignIn (" + risk + ") case-sensitively while Sigma matches " +
 				"case-insensitively, so values that differ only in case are missed; the esql target translates this exactly"}},
 		{name: "enum/expand-prefix", q: single(eq("CrossTenantAccessType", pat("b2b*"))),
-			want: base + `(azure.signinlogs.properties.cross_tenant_access_type: ("b2bCollaboration" or "b2bDirectConnect"))`},
+			want:  base + `(azure.signinlogs.properties.cross_tenant_access_type: ("b2bCollaboration" or "b2bDirectConnect"))`,
+			warns: knownWarns("CrossTenantAccessType", "azure.signinlogs.properties.cross_tenant_access_type")},
 	}
 }
 

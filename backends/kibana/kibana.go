@@ -25,6 +25,7 @@ import (
 	"strconv"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/entrasig/entrasig/rules"
 	"github.com/entrasig/entrasig/translate"
@@ -313,6 +314,10 @@ func (e *emitter) match(m *translate.Match) (node, error) {
 			return node{}, unsupported(m.Pos, m.Op.String()+" on "+f.Name,
 				"its Elastic field "+name+" is of type "+f.Elastic.Type+", which KQL ranges compare as text or dates, not numbers")
 		}
+		if isIntegral(f.Elastic.Type) && f.Type != translate.TypeLong {
+			e.warn(m.Pos, fmt.Sprintf("Kibana KQL compares %s as Elastic's integer field %s, which stores a fractional "+
+				"value truncated (coerce), so a non-integer value near the bound compares differently", f.Name, name))
+		}
 		sym := m.Op.Symbol()
 		var kids []node
 		for _, v := range m.Values {
@@ -334,6 +339,22 @@ func (e *emitter) match(m *translate.Match) (node, error) {
 		return atomsNode(as), nil
 	}
 	return node{}, fmt.Errorf("kibana: unknown operator %v", m.Op)
+}
+
+// boolWarning is the warning for a match on a boolean field: Elasticsearch indexes a boolean from
+// JSON true/false and the strings "true", "false" and "" (as false), while Sigma (the evaluator)
+// also reads "TRUE"/"False" as booleans and "" as no value.
+func boolWarning(f *translate.Field, name string) string {
+	return fmt.Sprintf("Kibana KQL matches %s (%s) as an Elasticsearch boolean, which indexes only true and false "+
+		"(the empty string as false, other spellings not at all), so a value that is not a JSON boolean may be read "+
+		"differently than Sigma reads it", f.Name, name)
+}
+
+// knownWarning is the warning for a case-insensitive (or `?`) match on a field with a known value
+// set, emitted as the known values it matches in their canonical spelling.
+func knownWarning(f *translate.Field, name string) string {
+	return fmt.Sprintf("Kibana KQL matches %s (%s) case-sensitively against its known values in their canonical "+
+		"spelling, so a value in another spelling is missed; the esql target translates this exactly", f.Name, name)
 }
 
 // hasValue is the value list that holds when a field of Elastic type t has a value in Sigma's
@@ -449,10 +470,12 @@ func (e *emitter) eq(m *translate.Match, v *translate.Value) ([]atom, error) {
 			"its Elastic field "+ef.Name+" is numeric ("+t+") and has no keyword twin for text or wildcard matching")
 	case t == "boolean":
 		if v.Kind == rules.ValBool {
+			e.warn(m.Pos, boolWarning(f, ef.Name))
 			return []atom{{ef.Name, strconv.FormatBool(v.Bool)}}, nil
 		}
 		if !wild && (strings.EqualFold(lit, "true") || strings.EqualFold(lit, "false")) &&
 			(!m.Cased || lit == "true" || lit == "false") {
+			e.warn(m.Pos, boolWarning(f, ef.Name))
 			return []atom{{ef.Name, strings.ToLower(lit)}}, nil
 		}
 		return nil, unsupported(v.Pos, "value "+strconv.Quote(v.Raw)+" of "+f.Name,
@@ -538,14 +561,22 @@ func literalText(segs []rules.Segment) string {
 // keyword renders a value on the keyword field name.
 func (e *emitter) keyword(m *translate.Match, v *translate.Value, name string, segs []rules.Segment) ([]atom, error) {
 	f := m.Field
+	if n := minLength(segs); n > ignoreAbove {
+		return nil, unsupported(v.Pos, "value of "+strconv.Itoa(n)+" characters on "+f.Name,
+			fmt.Sprintf("Elastic's integration maps %s as a keyword with ignore_above %d (Fleet's default), so a longer "+
+				"value is not indexed and no Elastic query can match it; use the kusto or splunk target",
+				name, ignoreAbove))
+	}
 	wild := translate.HasWildcard(segs)
 	caseLost := !m.Cased && hasCase(literalText(segs))
 	if !wild {
 		lit := translate.Literal(segs)
 		if caseLost {
 			if c, ok := f.KnownValue(lit); ok {
-				// The field only takes its known values: the canonical spelling is the exact match.
+				// The field only takes its known values (in Entra's data): the canonical spelling is
+				// the match, exact for those values only.
 				lit, caseLost = c, false
+				e.warn(m.Pos, knownWarning(f, name))
 			}
 		}
 		q, err := quotePhrase(lit)
@@ -571,6 +602,7 @@ func (e *emitter) keyword(m *translate.Match, v *translate.Value, name string, s
 			}
 		}
 		if len(as) > 0 {
+			e.warn(m.Pos, knownWarning(f, name))
 			return as, nil
 		}
 	}
@@ -590,6 +622,26 @@ func (e *emitter) keyword(m *translate.Match, v *translate.Value, name string, s
 		e.warn(m.Pos, caseWarning(f, name))
 	}
 	return []atom{{name, text}}, nil
+}
+
+// ignoreAbove is the ignore_above of the integration's keyword fields: Fleet maps a package's
+// keyword fields with ignore_above 1024 (DEFAULT_IGNORE_ABOVE in Fleet's index template builder,
+// elastic/kibana#88307), and Elasticsearch does not index a longer string
+// (https://www.elastic.co/guide/en/elasticsearch/reference/current/ignore-above.html).
+const ignoreAbove = 1024
+
+// minLength is the length in characters of the shortest value a pattern matches.
+func minLength(segs []rules.Segment) int {
+	n := 0
+	for _, s := range segs {
+		switch s.Kind {
+		case rules.SegQuestion:
+			n++
+		case rules.SegLit:
+			n += utf8.RuneCountInString(s.Text)
+		}
+	}
+	return n
 }
 
 func hasQuestion(segs []rules.Segment) bool {

@@ -182,11 +182,21 @@ func CheckEval(t *testing.T, tg Target, items []Item, streams func(q *translate.
 // evaluator counts in the same fixed, epoch-aligned buckets. (Translation's informational warnings,
 // such as a field's spelling, are in Query.Warnings and never count.)
 func announced(it Item) bool {
-	for _, w := range it.Out.Warnings {
-		if c := it.Query.Correlation; c != nil && w.Msg == c.WindowWarning().Msg {
-			continue
+	window := map[string]bool{}
+	var walk func(q *translate.Query)
+	walk = func(q *translate.Query) {
+		if c := q.Correlation; c != nil {
+			window[c.WindowWarning().Msg] = true
+			for _, r := range c.Rules {
+				walk(r)
+			}
 		}
-		return true
+	}
+	walk(it.Query)
+	for _, w := range it.Out.Warnings {
+		if !window[w.Msg] {
+			return true
+		}
 	}
 	return false
 }

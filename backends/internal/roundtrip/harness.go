@@ -95,6 +95,12 @@ func CheckRead(t *testing.T, tg Target, items []Item) {
 	t.Helper()
 	n := 0
 	for _, it := range items {
+		if _, err := evaluate.Compile(it.Query); err != nil {
+			// A PCRE-only regex (lookaround, backreference) has no RE2 meaning to compare with, as
+			// CheckEval skips it.
+			t.Logf("%s: not read back: %v", it.Path, err)
+			continue
+		}
 		if d := ReadDiff(tg, it.Query, it.Out.Query); d != "" {
 			t.Errorf("%s: %s: the output does not mean what the rule means: %s\n%s", tg.Backend.Name(), it.Path, d, it.Out.Query)
 			continue

@@ -2,6 +2,7 @@ package splunk
 
 import (
 	"fmt"
+	"regexp/syntax"
 	"strings"
 	"unicode/utf8"
 )
@@ -137,4 +138,98 @@ func writeHex(b *strings.Builder, r rune) {
 		return
 	}
 	fmt.Fprintf(b, `\x{%02x}`, r)
+}
+
+// dollarEndOnly rewrites a rule regex so PCRE reads every `$` as RE2 (Sigma's reference) does:
+// outside multiline mode PCRE's `$` also matches before a final newline ("Circumflex and dollar",
+// PCRE2 pattern manual), RE2's only at the end, so such a `$` becomes `\z`; in multiline mode
+// both match before any newline and at the end, and `$` stays. The mode of each `$` is taken from
+// RE2's own parse (inline (?m) groups included). A regex RE2 cannot parse (lookaround,
+// backreferences) has no reference meaning and is left as written.
+func dollarEndOnly(re string) string {
+	const base = 0xF0000 // a private-use plane: one marker rune per `$`
+	rs := []rune(re)
+	var pos []int
+	var b strings.Builder
+	inClass := false
+	for i := 0; i < len(rs); i++ {
+		r := rs[i]
+		switch {
+		case r >= base && r < base+0x10000:
+			return re
+		case r == '\\' && i+1 < len(rs):
+			if rs[i+1] == 'Q' && !inClass {
+				j := i + 2
+				for j < len(rs) && !(rs[j] == '\\' && j+1 < len(rs) && rs[j+1] == 'E') {
+					j++
+				}
+				end := min(j+2, len(rs))
+				b.WriteString(string(rs[i:end]))
+				i = end - 1
+				continue
+			}
+			b.WriteRune(r)
+			b.WriteRune(rs[i+1])
+			i++
+			continue
+		case inClass:
+			if r == ']' {
+				inClass = false
+			}
+		case r == '[':
+			inClass = true
+			b.WriteRune(r)
+			if i+1 < len(rs) && rs[i+1] == '^' {
+				b.WriteRune('^')
+				i++
+			}
+			if i+1 < len(rs) && rs[i+1] == ']' {
+				b.WriteRune(']')
+				i++
+			}
+			continue
+		case r == '$':
+			fmt.Fprintf(&b, `\x{%x}`, base+len(pos))
+			pos = append(pos, i)
+			continue
+		}
+		b.WriteRune(r)
+	}
+	if len(pos) == 0 {
+		return re
+	}
+	tree, err := syntax.Parse(b.String(), syntax.Perl)
+	if err != nil {
+		return re
+	}
+	endOnly := make([]bool, len(pos))
+	var walk func(*syntax.Regexp)
+	walk = func(t *syntax.Regexp) {
+		if t.Op == syntax.OpLiteral {
+			for _, r := range t.Rune {
+				if r >= base && r < base+rune(len(pos)) {
+					endOnly[r-base] = t.Flags&syntax.OneLine != 0
+				}
+			}
+		}
+		for _, s := range t.Sub {
+			walk(s)
+		}
+	}
+	walk(tree)
+	var out strings.Builder
+	next := 0
+	for i, r := range rs {
+		if next < len(pos) && pos[next] == i {
+			if endOnly[next] {
+				out.WriteString(`\z`)
+			} else {
+				out.WriteRune('$')
+			}
+			next++
+			continue
+		}
+		out.WriteRune(r)
+	}
+	return out.String()
 }

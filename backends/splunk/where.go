@@ -101,6 +101,7 @@ func whereMatch(m *translate.Match, neg bool) (node, error) {
 			if flags != "" {
 				re = "(?" + flags + ")" + re
 			}
+			re = dollarEndOnly(re)
 			lit, err := evalString(re)
 			if err != nil {
 				return node{}, unsupported(v.Pos, "re", err.Error())

@@ -26,6 +26,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/entrasig/entrasig/rules"
 	"github.com/entrasig/entrasig/translate"
 )
 
@@ -71,7 +72,40 @@ func (Backend) Emit(q *translate.Query) (translate.Output, error) {
 		}
 		b.WriteString(operand(c, opAnd, contIndent))
 	}
-	return translate.Output{Query: b.String()}, nil
+	return translate.Output{Query: b.String(), Warnings: refWarnings(q)}, nil
+}
+
+// refWarnings warns for each case-insensitive field reference: TO_LOWER(a) == TO_LOWER(b) compares
+// Java lower cases, which differ from Sigma's case folding for a few characters (U+017F LONG S
+// lower-cases to itself but folds to s; U+03D1 and other variant letters likewise; U+0130 lower-cases
+// to two characters), and no ES|QL expression compares two fields by case folding.
+func refWarnings(q *translate.Query) []translate.Warning {
+	var out []translate.Warning
+	seen := map[rules.Pos]bool{}
+	var walk func(e translate.Expr)
+	walk = func(e translate.Expr) {
+		switch x := e.(type) {
+		case *translate.And:
+			for _, a := range x.Args {
+				walk(a)
+			}
+		case *translate.Or:
+			for _, a := range x.Args {
+				walk(a)
+			}
+		case *translate.Not:
+			walk(x.Arg)
+		case *translate.Match:
+			if x.Op == translate.OpFieldRef && !x.Cased && x.Field != nil && stringName(x.Field) != "" && !seen[x.Pos] {
+				seen[x.Pos] = true
+				out = append(out, translate.Warning{Pos: x.Pos, Msg: "fieldref: ES|QL compares TO_LOWER of both fields, which differs from case-insensitive matching for a few non-ASCII characters (U+017F long s, U+0130 dotted capital I, Greek variant letters)"})
+			}
+		}
+	}
+	for _, leg := range q.Legs {
+		walk(leg.Where)
+	}
+	return out
 }
 
 // datasetAtom is the data stream filter every query starts with.

@@ -27,12 +27,16 @@ func TestWhere(t *testing.T) {
 		want string
 	}{
 		// equality x cased x not
-		{"eq", eq(t, "UserPrincipalName", str("Admin@Contoso.com")),
-			`TO_LOWER(` + upn + `) == "admin@contoso.com"`},
+		{"eq", eq(t, "UserPrincipalName", str("Admin@Tailwind.com")),
+			`TO_LOWER(` + upn + `) == "admin@tailwind.com"`},
+		// s and k fold with U+017F and U+212A, which TO_LOWER (or an ASCII-only case-insensitive
+		// query) does not match: explicit classes instead.
+		{"eq with s and k", eq(t, "UserPrincipalName", str("Sk")),
+			upn + " RLIKE \"[Ss\u017f][Kk\u212a]\""},
 		{"eq cased", cased(eq(t, "UserPrincipalName", str("Admin@Contoso.com"))),
 			upn + ` == "Admin@Contoso.com"`},
-		{"not eq", notE(eq(t, "UserPrincipalName", str("Admin@Contoso.com"))),
-			`NOT COALESCE(TO_LOWER(` + upn + `) == "admin@contoso.com", false)`},
+		{"not eq", notE(eq(t, "UserPrincipalName", str("Admin@Tailwind.com"))),
+			`NOT COALESCE(TO_LOWER(` + upn + `) == "admin@tailwind.com", false)`},
 		{"not eq cased", notE(cased(eq(t, "UserPrincipalName", str("Admin@Contoso.com")))),
 			`NOT COALESCE(` + upn + ` == "Admin@Contoso.com", false)`},
 		{"eq caseless literal", eq(t, "ClientAppUsed", str("123-456")),
@@ -50,8 +54,13 @@ func TestWhere(t *testing.T) {
 			upn + ` LIKE "*@Contoso.com"`},
 		{"not startswith cased", notE(cased(eq(t, "UserPrincipalName", str("Admin*")))),
 			`NOT COALESCE(` + upn + ` LIKE "Admin*", false)`},
-		{"inner wildcards", eq(t, "UserPrincipalName", str("a?b*C")),
-			`TO_LOWER(` + upn + `) LIKE "a?b*c"`},
+		{"inner wildcards", eq(t, "UserPrincipalName", str("a*b*C")),
+			`TO_LOWER(` + upn + `) LIKE "a*b*c"`},
+		// TO_LOWER("İ") is two characters, so `?` needs RLIKE.
+		{"question mark", eq(t, "UserPrincipalName", str("a?b*C")),
+			upn + ` RLIKE "[Aa].[Bb].*[Cc]"`},
+		{"question mark cased", cased(eq(t, "UserPrincipalName", str("a?b*C"))),
+			upn + ` LIKE "a?b*C"`},
 		{"any value", eq(t, "UserPrincipalName", str("*")),
 			upn + ` IS NOT NULL`},
 		{"any value on long", eq(t, "AutonomousSystemNumber", str("*")),
@@ -72,16 +81,19 @@ func TestWhere(t *testing.T) {
 		{"not list", notE(eq(t, "AppId", str("x"), str("y"))),
 			`NOT COALESCE(TO_LOWER(azure.signinlogs.properties.app_id) IN ("x", "y"), false)`},
 		// null / exists / empty
+		// A keyword field keeps "" as a value; Sigma's null is absent, null or empty.
 		{"null", &translate.Match{Field: field(t, "UserPrincipalName"), Op: translate.OpNull},
-			upn + ` IS NULL`},
+			`(` + upn + ` IS NULL or ` + upn + ` == "")`},
 		{"not null", notE(&translate.Match{Field: field(t, "UserPrincipalName"), Op: translate.OpNull}),
-			upn + ` IS NOT NULL`},
+			`(` + upn + ` IS NOT NULL and ` + upn + ` != "")`},
+		{"null on long", &translate.Match{Field: field(t, "AutonomousSystemNumber"), Op: translate.OpNull},
+			`azure.signinlogs.properties.autonomous_system_number IS NULL`},
 		{"exists on multi-valued", &translate.Match{Field: field(t, "RiskEventTypes"), Op: translate.OpExists},
 			`azure.signinlogs.properties.risk_event_types IS NOT NULL`},
 		{"exists", &translate.Match{Field: field(t, "UserPrincipalName"), Op: translate.OpExists},
-			upn + ` IS NOT NULL`},
+			`(` + upn + ` IS NOT NULL and ` + upn + ` != "")`},
 		{"not exists", notE(&translate.Match{Field: field(t, "UserPrincipalName"), Op: translate.OpExists}),
-			upn + ` IS NULL`},
+			`(` + upn + ` IS NULL or ` + upn + ` == "")`},
 		{"empty", eq(t, "UserPrincipalName", str("")),
 			upn + ` == ""`},
 		{"not empty", notE(eq(t, "UserPrincipalName", str(""))),
@@ -180,8 +192,8 @@ func TestWhere(t *testing.T) {
     )`},
 		{"not of total", notE(orE(&translate.Match{Field: field(t, "AppId"), Op: translate.OpNull}, &translate.Match{Field: field(t, "UserId"), Op: translate.OpExists})),
 			`NOT (
-      azure.signinlogs.properties.app_id IS NULL
-      or azure.signinlogs.properties.user_id IS NOT NULL
+      (azure.signinlogs.properties.app_id IS NULL or azure.signinlogs.properties.app_id == "")
+      or (azure.signinlogs.properties.user_id IS NOT NULL and azure.signinlogs.properties.user_id != "")
     )`},
 		{"nested not", notE(andE(eq(t, "AppId", str("1")), notE(eq(t, "ResultType", str("0"))))),
 			`NOT COALESCE(
@@ -347,9 +359,9 @@ func TestRouting(t *testing.T) {
 // TestLongLines checks that long predicates break over lines.
 func TestLongLines(t *testing.T) {
 	e := notE(orE(
-		eq(t, "UserPrincipalName", str("*first-long-value*")),
-		eq(t, "AppDisplayName", str("Some Application Name")),
-		eq(t, "ResourceDisplayName", str("Another Resource")),
+		eq(t, "UserPrincipalName", str("*long-value-one*")),
+		eq(t, "AppDisplayName", str("Main Application Name")),
+		eq(t, "ResourceDisplayName", str("Another Portal")),
 	))
 	out, err := Backend{}.Emit(signin(e))
 	if err != nil {
@@ -359,9 +371,9 @@ func TestLongLines(t *testing.T) {
 	want := `azure.signinlogs.category == "SignInLogs"
     and NOT COALESCE(
       (
-        TO_LOWER(azure.signinlogs.properties.user_principal_name) LIKE "*first-long-value*"
-        or TO_LOWER(azure.signinlogs.properties.app_display_name) == "some application name"
-        or TO_LOWER(azure.signinlogs.properties.resource_display_name) == "another resource"
+        TO_LOWER(azure.signinlogs.properties.user_principal_name) LIKE "*long-value-one*"
+        or TO_LOWER(azure.signinlogs.properties.app_display_name) == "main application name"
+        or TO_LOWER(azure.signinlogs.properties.resource_display_name) == "another portal"
       ),
       false
     )`

@@ -103,9 +103,9 @@ func match(m *translate.Match) (node, error) {
 	}
 	switch m.Op {
 	case translate.OpNull:
-		return atom{text: name + " IS NULL", total: true, neg: name + " IS NOT NULL"}, nil
+		return nullAtom(f, name, typ), nil
 	case translate.OpExists:
-		return atom{text: name + " IS NOT NULL", total: true, neg: name + " IS NULL"}, nil
+		return not(nullAtom(f, name, typ)), nil
 	case translate.OpEq:
 		return eqMatch(m)
 	case translate.OpRegex:
@@ -152,6 +152,20 @@ func match(m *translate.Match) (node, error) {
 		return fieldRef(m)
 	}
 	return nil, fmt.Errorf("esql: unknown operator %v", m.Op)
+}
+
+// nullAtom is Sigma's null test (the evaluator's: absent, null or empty). A keyword field keeps an
+// empty string as a value, which IS NULL does not see ("NULL is not the same as false, an empty
+// string, or 0", ES|QL null docs), so it is `(f IS NULL or f == "")` there, never null itself;
+// other mapping types cannot hold "" (a long, float, ip or date field does not parse it), so IS
+// NULL is exact. A multi-valued field keeps IS NULL: a comparison on it is null, so `f != ""`
+// would drop every event that has the field.
+func nullAtom(f *translate.Field, name, typ string) atom {
+	if isStringType(typ) && singleValued(f, rules.Pos{}) == nil {
+		return atom{text: "(" + name + " IS NULL or " + name + ` == "")`, total: true,
+			neg: "(" + name + " IS NOT NULL and " + name + ` != "")`}
+	}
+	return atom{text: name + " IS NULL", total: true, neg: name + " IS NOT NULL"}
 }
 
 func formatNum(v float64) string {
@@ -372,18 +386,38 @@ func caseless(s string) bool {
 	return true
 }
 
-// asciiCase reports whether every character of s that takes part in case folding is ASCII. For
-// such literals TO_LOWER(field) compared with strings.ToLower(literal) is exact, whether ES|QL
-// evaluates it or rewrites it into a case-insensitive Lucene query (whose case folding is
-// ASCII-only in the versions that rewrite it). Other literals are matched with RLIKE and explicit
-// case-folding classes instead (foldRegex).
+// asciiCase reports whether every character of s that takes part in case folding is ASCII and
+// has only ASCII characters in its simple case-folding orbit. For such literals TO_LOWER(field)
+// compared with strings.ToLower(literal) is exact, whether ES|QL evaluates it (Java lower-casing)
+// or rewrites it into a case-insensitive Lucene query (ASCII-only folding in the versions before
+// elastic/elasticsearch#153513, Unicode simple folding after). `s` and `k` are not such letters:
+// U+017F LONG S folds to s but TO_LOWER leaves it as it is, and U+212A KELVIN SIGN folds to k but
+// an ASCII-only case-insensitive query does not match it. Other literals are matched with RLIKE
+// and explicit case-folding classes instead (foldRegex).
 func asciiCase(s string) bool {
 	for _, r := range s {
 		if r >= 0x80 && (unicode.SimpleFold(r) != r || unicode.ToLower(r) != r || unicode.ToUpper(r) != r) {
 			return false
 		}
+		for f := unicode.SimpleFold(r); f != r; f = unicode.SimpleFold(f) {
+			if f >= 0x80 {
+				return false
+			}
+		}
 	}
 	return true
+}
+
+// hasOne reports whether a pattern has a `?` wildcard. Case-insensitive patterns with one are
+// matched with RLIKE: TO_LOWER turns U+0130 (İ) into two characters (i and a combining dot), so
+// `TO_LOWER(f) LIKE "a?"` would not match "aİ", while `?` is one character in Sigma.
+func hasOne(segs []rules.Segment) bool {
+	for _, s := range segs {
+		if s.Kind == rules.SegQuestion {
+			return true
+		}
+	}
+	return false
 }
 
 // foldRegex renders a pattern as a Lucene regex (whole-value) in which every literal character is
@@ -418,7 +452,7 @@ func stringEq(m *translate.Match, fieldName string, values []translate.Value) (n
 		switch {
 		case shape == translate.ShapeAny:
 			alts = append(alts, atom{text: name + " IS NOT NULL", total: true, neg: name + " IS NULL"})
-		case !plain && !asciiCase(text):
+		case !plain && (!asciiCase(text) || hasOne(v.Segs)):
 			alts = append(alts, atom{text: name + " RLIKE " + quoteString(foldRegex(v.Segs))})
 		case shape == translate.ShapeExact && plain:
 			plainLits = appendUnique(plainLits, quoteString(lit))

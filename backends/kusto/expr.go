@@ -162,6 +162,18 @@ func (e *emitter) functionEmpty(m *translate.Match, sc scope) {
 		" reads as \"\" in the rows of the tables that lack it, so this value also matches them (Sigma: the field is absent there); without the function option the union is exact"})
 }
 
+// absentEmpty warns when a value that matches the empty string is compared with a plain string
+// column: Kusto strings are never null and every column of a Sentinel table exists in each of its
+// rows, so a row whose column has no value holds "" and matches, while Sigma's absent field (null)
+// does not. The two cannot be told apart in Sentinel data.
+func (e *emitter) absentEmpty(m *translate.Match, a access) {
+	if a.nullReadsEmpty() {
+		return
+	}
+	e.warn(translate.Warning{Pos: m.Pos, Msg: "Kusto strings are never null: a row whose " + m.Field.Column +
+		" has no value holds \"\", which this value matches; Sigma does not match an absent field (the two cannot be told apart in Sentinel data)"})
+}
+
 // stringy reports whether the value is text for Sigma's purposes.
 func (a access) stringy() bool { return a.vt == vString || a.vt == vDynamic }
 
@@ -269,12 +281,14 @@ func (e *emitter) match(m *translate.Match, sc scope, neg bool) (frag, error) {
 	case translate.OpLt, translate.OpLte, translate.OpGt, translate.OpGte:
 		return e.compare(m, a, neg)
 	case translate.OpNull:
-		if a.stringy() {
+		// A property is tested through its string form even when its type is long or bool: a
+		// JSON "" there is not null in Kusto, but is null for Sigma (null or empty).
+		if a.stringy() || a.sub {
 			return frag{text: "isempty(" + a.str() + ")", kind: kAtom}, nil
 		}
 		return frag{text: "isnull(" + a.ref + ")", kind: kAtom}, nil
 	case translate.OpExists:
-		if a.stringy() {
+		if a.stringy() || a.sub {
 			return frag{text: "isnotempty(" + a.str() + ")", kind: kAtom}, nil
 		}
 		return frag{text: "isnotnull(" + a.ref + ")", kind: kAtom}, nil
@@ -330,10 +344,31 @@ func (l *eqItems) add(lhs, op, val string, nullable bool) {
 	l.items = append(l.items, g)
 }
 
+// rxGroup is the anchored wildcard regexes of one value list with the same flags, matched as one
+// alternation.
+type rxGroup struct {
+	a     access
+	flags string
+	alts  []string
+}
+
+func (l *eqItems) addRegex(a access, flags, rx string) {
+	for _, it := range l.items {
+		if g, ok := it.(*rxGroup); ok && g.flags == flags {
+			g.alts = append(g.alts, rx)
+			return
+		}
+	}
+	l.items = append(l.items, &rxGroup{a: a, flags: flags, alts: []string{rx}})
+}
+
 func (l *eqItems) frag(neg bool) frag {
 	fs := make([]frag, len(l.items))
 	for i, it := range l.items {
 		switch it := it.(type) {
+		case *rxGroup:
+			rx := it.flags + strings.Join(it.alts, "|")
+			fs[i] = it.a.guardEmpty(rx, it.a.str()+" matches regex "+quoteRegex(rx))
 		case *group:
 			fs[i] = frag{text: it.render(neg), kind: kAtom}
 		case frag:
@@ -398,6 +433,7 @@ func (e *emitter) pattern(l *eqItems, m *translate.Match, a access, v translate.
 		// never null, so on a string column this holds for every row.
 		if !a.sub {
 			e.functionEmpty(m, sc)
+			e.absentEmpty(m, a)
 		}
 		l.items = append(l.items, frag{text: "isnotnull(" + a.ref + ")", kind: kAtom})
 		return nil
@@ -414,8 +450,9 @@ func (e *emitter) pattern(l *eqItems, m *translate.Match, a access, v translate.
 		}
 		if matchesEmpty(rx) && !a.nullReadsEmpty() {
 			e.functionEmpty(m, sc) // a guarded value cannot match a missing column's ""
+			e.absentEmpty(m, a)
 		}
-		l.items = append(l.items, a.guardEmpty(rx, s+" matches regex "+quoteRegex(rx)))
+		l.addRegex(a, flags, translate.PatternRegex(segs))
 		return nil
 	}
 	suffix := "_cs"
@@ -432,6 +469,7 @@ func (e *emitter) pattern(l *eqItems, m *translate.Match, a access, v translate.
 		}
 		if lit == "" {
 			e.functionEmpty(m, sc)
+			e.absentEmpty(m, a)
 		}
 		op := "=~"
 		if !ci || !hasCase(lit) {
@@ -458,16 +496,30 @@ func hasCase(s string) bool {
 	return false
 }
 
-// nonASCIICase reports whether a pattern's literals hold a non-ASCII letter whose case can differ.
+// nonASCIICase reports whether a pattern's literals hold a letter with a case variant outside ASCII
+// (see foldsBeyondASCII).
 func nonASCIICase(segs []rules.Segment) bool {
 	for _, s := range segs {
 		if s.Kind != rules.SegLit {
 			continue
 		}
 		for _, r := range s.Text {
-			if r >= 0x80 && unicode.SimpleFold(r) != r {
+			if foldsBeyondASCII(r) {
 				return true
 			}
+		}
+	}
+	return false
+}
+
+// foldsBeyondASCII reports whether r has a case variant outside ASCII under Unicode simple case
+// folding (Sigma's case-insensitivity, as RE2's (?i)): a non-ASCII letter with case, or an ASCII
+// letter whose fold orbit holds a non-ASCII one (k: U+212A KELVIN SIGN, s: U+017F LONG S). Kusto's
+// case-insensitive operators fold ASCII only, so such a value needs the (?i) regex.
+func foldsBeyondASCII(r rune) bool {
+	for f := unicode.SimpleFold(r); f != r; f = unicode.SimpleFold(f) {
+		if f >= 0x80 || r >= 0x80 {
+			return true
 		}
 	}
 	return false
@@ -519,6 +571,7 @@ func (e *emitter) regex(m *translate.Match, a access, sc scope) (frag, error) {
 		}
 		if matchesEmpty(flags + v.Regex) {
 			e.functionEmpty(m, sc)
+			e.absentEmpty(m, a)
 		}
 		fs = append(fs, a.guardEmpty(flags+v.Regex, a.str()+" matches regex "+quoteRegex(flags+v.Regex)))
 	}
@@ -561,9 +614,9 @@ func (e *emitter) compare(m *translate.Match, a access, neg bool) (frag, error) 
 		lhs = a.ref
 	case a.vt == vBool || a.vt == vDatetime:
 		return frag{}, unsupported(m.Pos, m.Op.String()+" on field "+m.Field.Name, "a numeric comparison needs a numeric field")
-	case v.Num == math.Trunc(v.Num) && a.vt != vReal:
-		lhs = "tolong(" + a.ref + ")"
 	default:
+		// toreal, not tolong, even for a whole bound: a decimal text such as "50125.5" must compare
+		// as the number it is (Sigma compares numbers), and tolong() of it has no documented value.
 		lhs = "toreal(" + a.ref + ")"
 	}
 	return frag{text: twoValued(lhs+" "+m.Op.Symbol()+" "+n, neg), kind: kAtom}, nil
@@ -642,12 +695,18 @@ func (e *emitter) fieldRef(m *translate.Match, a access, sc scope) (frag, error)
 		op = "=="
 	}
 	var parts []frag
-	// A null non-string value reads as "" through tostring(); Sigma never matches a null field.
-	if !a.stringy() {
+	// A null property or non-string value reads as "" through tostring(); Sigma never matches a
+	// null field.
+	if a.nullReadsEmpty() {
 		parts = append(parts, frag{text: "isnotnull(" + a.ref + ")", kind: kAtom})
 	}
-	if !r.stringy() {
+	if r.nullReadsEmpty() {
 		parts = append(parts, frag{text: "isnotnull(" + r.ref + ")", kind: kAtom})
+	}
+	if !a.nullReadsEmpty() || !r.nullReadsEmpty() {
+		// A plain string column is never null: an absent one reads as "" and compares as "".
+		e.warn(translate.Warning{Pos: m.Pos, Msg: "Kusto strings are never null: a row whose " + m.Field.Column + " or " + m.Ref.Column +
+			" has no value holds \"\" there and is compared as \"\"; Sigma does not match an absent field (the two cannot be told apart in Sentinel data)"})
 	}
 	parts = append(parts, frag{text: l + " " + op + " " + rr, kind: kAtom})
 	return joinFrags(parts, kAnd), nil

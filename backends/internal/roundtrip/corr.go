@@ -3,6 +3,7 @@ package roundtrip
 import (
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/entrasig/entrasig/translate"
@@ -88,6 +89,10 @@ func DiffCorrelation(want, got *CorrMeaning) string {
 		return fmt.Sprintf("percentile %g, want %g", got.Percentile, want.Percentile)
 	}
 	wc, gc := slices.Clone(want.Conditions), slices.Clone(got.Conditions)
+	if want.Type == "temporal_ordered" {
+		// translate accepts only conditions that hold exactly when every rule is found.
+		wc = []Condition{{Op: "gte", Value: float64(len(want.Rules))}}
+	}
 	order := func(a, b Condition) int {
 		if a.Op != b.Op {
 			if a.Op < b.Op {
@@ -108,28 +113,120 @@ func DiffCorrelation(want, got *CorrMeaning) string {
 	if !slices.Equal(wc, gc) {
 		return fmt.Sprintf("conditions %v, want %v", gc, wc)
 	}
+	if want.Type != "temporal" && want.Type != "temporal_ordered" {
+		// A counting type counts an event once whichever rule it matches, so a target may OR the
+		// filters of the rules that read their group-by (and value) fields from the same columns:
+		// compare, per table, the OR of the filters of each source set, and nested correlations in
+		// order.
+		return diffMerged(want.Rules, got.Rules)
+	}
 	if len(want.Rules) != len(got.Rules) {
 		return fmt.Sprintf("%d rules, want %d", len(got.Rules), len(want.Rules))
 	}
 	for i, w := range want.Rules {
 		g := got.Rules[i]
-		if !slices.Equal(w.GroupBy, g.GroupBy) {
-			return fmt.Sprintf("rule %d: group by %q, want %q", i+1, g.GroupBy, w.GroupBy)
-		}
-		if w.Value != g.Value {
-			return fmt.Sprintf("rule %d: value field %q, want %q", i+1, g.Value, w.Value)
-		}
 		switch {
 		case (w.Nested == nil) != (g.Nested == nil):
 			return fmt.Sprintf("rule %d: nested correlation expected: %t", i+1, w.Nested != nil)
 		case w.Nested != nil:
+			if !slices.Equal(w.GroupBy, g.GroupBy) {
+				return fmt.Sprintf("rule %d: group by %q, want %q", i+1, g.GroupBy, w.GroupBy)
+			}
 			if d := DiffCorrelation(w.Nested, g.Nested); d != "" {
 				return fmt.Sprintf("rule %d: %s", i+1, d)
 			}
 		default:
+			for t := range w.Filter {
+				if isConstFalse(w.Filter[t]) && isConstFalse(g.Filter[t]) {
+					continue
+				}
+				if ws, gs := tableSources(w, translate.TableID(t)), tableSources(g, translate.TableID(t)); ws != gs {
+					return fmt.Sprintf("rule %d: %s: sources %q, want %q", i+1, translate.SignIn().Table(translate.TableID(t)).Name, gs, ws)
+				}
+			}
 			if d := Diff(w.Filter, g.Filter); d != "" {
 				return fmt.Sprintf("rule %d: %s", i+1, d)
 			}
+		}
+	}
+	return ""
+}
+
+func isConstFalse(p Pred) bool {
+	c, ok := p.(Const)
+	return p == nil || ok && !bool(c)
+}
+
+// tableSources is the group-by and value sources of a rule as they read in table t: a canonical
+// field that t lacks is null there, written "".
+func tableSources(r CorrRule, t translate.TableID) string {
+	src := func(s string) string {
+		if f := translate.SignIn().Field(s); f != nil && !f.Tables.Has(t) {
+			return ""
+		}
+		return s
+	}
+	var parts []string
+	for _, g := range r.GroupBy {
+		parts = append(parts, src(g))
+	}
+	parts = append(parts, "value="+src(r.Value))
+	return strings.Join(parts, "\x00")
+}
+
+// diffMerged compares the rules of a counting correlation: per table, the OR of the filters of the
+// rules with the same sources there; nested correlations in order.
+func diffMerged(want, got []CorrRule) string {
+	merge := func(rules []CorrRule) (map[string]Meaning, []CorrRule) {
+		out := map[string]Meaning{}
+		var nested []CorrRule
+		for _, r := range rules {
+			if r.Nested != nil {
+				nested = append(nested, r)
+				continue
+			}
+			for t, p := range r.Filter {
+				if isConstFalse(p) {
+					continue
+				}
+				k := tableSources(r, translate.TableID(t))
+				m, ok := out[k]
+				if !ok {
+					for i := range m {
+						m[i] = Const(false)
+					}
+				}
+				m[t] = &Or{Args: []Pred{m[t], p}}
+				out[k] = m
+			}
+		}
+		return out, nested
+	}
+	wm, wn := merge(want)
+	gm, gn := merge(got)
+	for k, w := range wm {
+		g, ok := gm[k]
+		if !ok {
+			return fmt.Sprintf("no rule reads the sources %q", strings.ReplaceAll(k, "\x00", ", "))
+		}
+		if d := Diff(w, g); d != "" {
+			return fmt.Sprintf("sources %q: %s", strings.ReplaceAll(k, "\x00", ", "), d)
+		}
+	}
+	for k := range gm {
+		if _, ok := wm[k]; !ok {
+			return fmt.Sprintf("the output reads the sources %q, which no rule does", strings.ReplaceAll(k, "\x00", ", "))
+		}
+	}
+	if len(wn) != len(gn) {
+		return fmt.Sprintf("%d nested correlations, want %d", len(gn), len(wn))
+	}
+	for i := range wn {
+		if !slices.Equal(wn[i].GroupBy, gn[i].GroupBy) || wn[i].Value != gn[i].Value {
+			return fmt.Sprintf("nested correlation %d: sources %q %q, want %q %q", i+1, gn[i].GroupBy, gn[i].Value, wn[i].GroupBy, wn[i].Value)
+		}
+		if d := DiffCorrelation(wn[i].Nested, gn[i].Nested); d != "" {
+			return fmt.Sprintf("nested correlation %d: %s", i+1, d)
 		}
 	}
 	return ""

@@ -133,7 +133,7 @@ func TestWhere(t *testing.T) {
 			`NOT COALESCE(CIDR_MATCH(source.ip, "192.168.0.0/16"), false)`},
 		// numeric comparisons
 		{"gt", &translate.Match{Field: field(t, "ResultType"), Op: translate.OpGt, Values: []translate.Value{num("50000", 50000)}},
-			`azure.signinlogs.properties.status.error_code > 50000`},
+			`TO_DOUBLE(azure.signinlogs.result_type) > 50000`},
 		{"lte float", &translate.Match{Field: field(t, "ProcessingTimeInMilliseconds"), Op: translate.OpLte, Values: []translate.Value{num("1.5", 1.5)}},
 			`azure.signinlogs.properties.processing_time_ms <= 1.5`},
 		{"lt keyword", &translate.Match{Field: field(t, "AppId"), Op: translate.OpLt, Values: []translate.Value{num("-3", -3)}},

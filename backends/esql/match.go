@@ -141,6 +141,11 @@ func match(m *translate.Match) (node, error) {
 		}
 		lhs := name
 		switch {
+		case isNumericType(typ) && f.Type == translate.TypeString && f.Elastic.StringName != "":
+			// ResultType is text in Sentinel: order its text's number, as Sigma does. The long
+			// twin holds Elasticsearch's coercion of it, which truncates a fraction (50125.5 is
+			// indexed as 50125).
+			lhs = "TO_DOUBLE(" + ident(f.Elastic.StringName) + ")"
 		case isNumericType(typ):
 		case isStringType(typ):
 			lhs = "TO_DOUBLE(" + name + ")"

@@ -739,7 +739,6 @@ func ReadCorrelation(out string) (*roundtrip.CorrMeaning, error) {
 	return nil, fmt.Errorf("not implemented")
 }
 
-
 // Documented turns a rule's meaning into the meaning the esql backend documents for its output:
 // Elastic keeps some canonical fields in one field, so a query on that field is read back as the
 // first of them (Resolve). LocationDetails.countryOrRegion is Location (geo.country_iso_code);

@@ -90,15 +90,35 @@ func RegexQuote(s string) string {
 }
 
 // PatternRegex renders a pattern as an anchored regex body (without flags): `^...$` with `.*` for
-// `*`, `.` for `?`, and literals quoted by RegexQuote. The caller adds `(?i)`/`(?s)` as its dialect
-// needs; `.` must match newlines for Sigma's meaning, so callers set dot-all.
-func PatternRegex(segs []rules.Segment) string {
+// `*`, `.` for `?`, and literals quoted by RegexQuote. The caller adds `(?s)` as its dialect needs
+// (`.` must match newlines for Sigma's meaning); for a case-insensitive pattern it uses
+// FoldPatternRegex, not a `(?i)` flag, whose folding differs from FoldEq for k and s.
+func PatternRegex(segs []rules.Segment) string { return patternRegex(segs, false) }
+
+// FoldPatternRegex is PatternRegex for a case-insensitive pattern: every letter with case
+// variants is written as the class of its FoldSet (`[Kk]`, `[Éé]`), so the regex needs no case
+// flag and means exactly FoldEq in any regex dialect with character classes.
+func FoldPatternRegex(segs []rules.Segment) string { return patternRegex(segs, true) }
+
+func patternRegex(segs []rules.Segment, fold bool) string {
 	var b strings.Builder
 	b.WriteByte('^')
 	for _, s := range collapseStars(segs) {
 		switch s.Kind {
 		case rules.SegLit:
-			b.WriteString(RegexQuote(s.Text))
+			if !fold {
+				b.WriteString(RegexQuote(s.Text))
+				continue
+			}
+			for _, r := range s.Text {
+				if set := FoldSet(r); len(set) > 1 {
+					b.WriteByte('[')
+					b.WriteString(string(set))
+					b.WriteByte(']')
+				} else {
+					b.WriteString(RegexQuote(string(r)))
+				}
+			}
 		case rules.SegStar:
 			b.WriteString(".*")
 		case rules.SegQuestion:

@@ -263,7 +263,7 @@ func parseSchema(data string) (*Schema, error) {
 // value set return ("", false).
 func (f *Field) KnownValue(v string) (string, bool) {
 	for _, k := range f.Values {
-		if strings.EqualFold(k, v) {
+		if EqualFold(k, v) {
 			return k, true
 		}
 	}

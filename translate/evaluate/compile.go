@@ -397,9 +397,9 @@ func (e *eqValue) match(ev *Event, acc *accessor, v any) bool {
 			return x == e.b
 		case string:
 			if e.b {
-				return strings.EqualFold(x, "true")
+				return translate.EqualFold(x, "true")
 			}
-			return strings.EqualFold(x, "false")
+			return translate.EqualFold(x, "false")
 		}
 	}
 	return false
@@ -611,7 +611,7 @@ func (n *refNode) eval(ev *Event) bool {
 	if n.cased {
 		return s == want
 	}
-	return strings.EqualFold(s, want)
+	return translate.EqualFold(s, want)
 }
 
 // Time parts.

@@ -105,8 +105,9 @@
 //     other operator treats "" as the empty string it is (`field: ”` and `field: '*'` match it) and
 //     treats null as matching nothing (so `not field: x` holds for null).
 //   - Strings. OpEq patterns (`*` any run, `?` exactly one character = one Unicode code point) match
-//     the whole string form, case-insensitively with Unicode simple case folding (the relation of
-//     strings.EqualFold and of RE2's (?i)) unless Cased.
+//     the whole string form, case-insensitively unless Cased: translate.FoldEq, Unicode simple
+//     case folding except that an ASCII letter equals only its ASCII partner (the Kelvin sign
+//     U+212A is not k, the long s U+017F is not s), as Kusto's case-insensitive operators fold.
 //   - Numbers. An int or float value equals a JSON number when both are numerically equal (exactly
 //     as int64 when both are integers, else as float64), and equals a string when the string is the
 //     value's text exactly as written in the rule (ResultType: 50053 matches the string column

@@ -2,7 +2,6 @@ package evaluate
 
 import (
 	"strings"
-	"unicode"
 	"unicode/utf8"
 
 	"github.com/entrasig/entrasig/rules"
@@ -72,7 +71,7 @@ func (m *matcher) match(s string) bool {
 		if m.cased {
 			return s == m.lit
 		}
-		return strings.EqualFold(s, m.lit)
+		return translate.EqualFold(s, m.lit)
 	case translate.ShapePrefix:
 		if m.cased {
 			return strings.HasPrefix(s, m.lit)
@@ -93,21 +92,13 @@ func (m *matcher) match(s string) bool {
 	return glob(m.toks, s, m.cased)
 }
 
-// foldEq reports whether a and b are equal under Unicode simple case folding (strings.EqualFold's
-// relation for one rune).
+// foldEq reports whether a and b are equal ignoring case (translate.FoldEq: Unicode simple case
+// folding, an ASCII rune equal only to ASCII runes).
 func foldEq(a, b rune) bool {
-	if a == b {
-		return true
-	}
 	if a < utf8.RuneSelf && b < utf8.RuneSelf {
 		return asciiLower(byte(a)) == asciiLower(byte(b))
 	}
-	for r := unicode.SimpleFold(a); r != a; r = unicode.SimpleFold(r) {
-		if r == b {
-			return true
-		}
-	}
-	return false
+	return translate.FoldEq(a, b)
 }
 
 func asciiLower(c byte) byte {
@@ -118,7 +109,7 @@ func asciiLower(c byte) byte {
 }
 
 // foldPrefix reports whether s starts with p under case folding and returns the byte length of
-// the matched part of s (which may differ from len(p): the Kelvin sign K folds to k).
+// the matched part of s (which may differ from len(p): é and É differ in length in some forms).
 func foldPrefix(s, p string) (int, bool) {
 	i := 0
 	for j := 0; j < len(p); {
@@ -169,8 +160,7 @@ func foldContains(s, p string) bool {
 		return true
 	}
 	// When p starts with an ASCII byte, an ASCII byte of s can only start a match if the two are
-	// equal under ASCII folding; a non-ASCII rune of s (the Kelvin sign folds to k) is always
-	// checked in full.
+	// equal under ASCII folding; a match starting at a non-ASCII rune of s is checked in full.
 	first := p[0]
 	firstASCII := first < utf8.RuneSelf
 	lf := asciiLower(first)

@@ -252,12 +252,27 @@ func patternSamples(segs []rules.Segment) []string {
 	min := inst("", "x")
 	meta := inst(`a*?%_\[`, "é")
 	out := []string{min, meta, inst("", "ÿ"), swapCase(min), strings.ToUpper(min), strings.ToLower(min),
-		swapCase(meta), "x" + min, min + "x", "x" + min + "x"}
+		swapCase(meta), "x" + min, min + "x", "x" + min + "x", compat(min)}
 	if r := []rune(min); len(r) > 0 {
 		out = append(out, string(r[:len(r)-1]), string(r[1:]))
 	}
 	out = append(out, inst("", ""), inst("\n", "\n"))
 	return out
+}
+
+// compat writes k and s as the Kelvin sign and the long s, which Unicode folds to them but
+// translate.FoldEq (Sigma's case-insensitivity in entrasig) does not: a target whose case folding
+// goes beyond ASCII there selects them.
+func compat(s string) string {
+	return strings.Map(func(r rune) rune {
+		switch r {
+		case 'k', 'K':
+			return '\u212a'
+		case 's', 'S':
+			return '\u017f'
+		}
+		return r
+	}, s)
 }
 
 // swapCase swaps the case of every letter.

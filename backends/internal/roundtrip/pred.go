@@ -74,12 +74,11 @@ func (Const) isPred() {}
 func (*Atom) isPred() {}
 
 // PatternRegex is the full-match regex of a Sigma pattern: literals quoted, `*` any run, `?`
-// exactly one code point, case-insensitive unless cased.
+// exactly one code point, and unless cased each letter the class of its case variants under
+// translate.FoldSet (Unicode simple folding, an ASCII letter only with its ASCII partner; RE2's
+// (?i) would also fold k with the Kelvin sign).
 func PatternRegex(segs []rules.Segment, cased bool) *syntax.Regexp {
 	var b strings.Builder
-	if !cased {
-		b.WriteString("(?i)")
-	}
 	b.WriteString("(?s)")
 	for _, s := range segs {
 		switch s.Kind {
@@ -88,7 +87,17 @@ func PatternRegex(segs []rules.Segment, cased bool) *syntax.Regexp {
 		case rules.SegQuestion:
 			b.WriteString(".")
 		default:
-			b.WriteString(quoteMeta(s.Text))
+			if cased {
+				b.WriteString(quoteMeta(s.Text))
+				continue
+			}
+			for _, r := range s.Text {
+				if set := translate.FoldSet(r); len(set) > 1 {
+					b.WriteString("[" + string(set) + "]")
+				} else {
+					b.WriteString(quoteMeta(string(r)))
+				}
+			}
 		}
 	}
 	return mustParse(b.String())

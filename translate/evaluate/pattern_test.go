@@ -102,9 +102,9 @@ func TestMatcher(t *testing.T) {
 		// Unicode simple case folding, an ASCII letter only with its ASCII partner
 		{"ÄRGER", false, "ärger", true},
 		{"ärger*", false, "ÄRGERLICH", true},
-		{"k", false, "\u212a", false},             // the Kelvin sign is not an ASCII letter
+		{"k", false, "\u212a", false},              // the Kelvin sign is not an ASCII letter
 		{"*kelvin*", false, "x\u212aELVIN", false}, // the Kelvin sign is not k (translate.FoldEq)
-		{"*elvin", false, "\u212aELVIN", true}, // a wildcard takes it
+		{"*elvin", false, "\u212aELVIN", true},     // a wildcard takes it
 		{"\u212a*", false, "kx", false},
 		{"\u212a*", false, "\u212ax", true},
 		{"s", false, "ſ", false}, // nor the long s s

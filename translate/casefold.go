@@ -4,6 +4,8 @@ import (
 	"slices"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/entrasig/entrasig/rules"
 )
 
 // Sigma matches strings case-insensitively unless a value is |cased, without saying which case
@@ -63,4 +65,26 @@ func FoldSet(r rune) []rune {
 	}
 	slices.Sort(out)
 	return out
+}
+
+// FoldFlagExact reports whether a case-insensitivity flag that folds by Unicode simple case
+// folding (RE2's (?i)) matches the literals of segs exactly as FoldEq does: true unless a literal
+// holds a letter whose simple-folding orbit crosses between ASCII and non-ASCII (k, s and their
+// compatibility forms). When it is false, a backend writes FoldPatternRegex instead.
+func FoldFlagExact(segs []rules.Segment) bool {
+	for _, s := range segs {
+		if s.Kind != rules.SegLit {
+			continue
+		}
+		for _, r := range s.Text {
+			n := 1
+			for f := unicode.SimpleFold(r); f != r; f = unicode.SimpleFold(f) {
+				n++
+			}
+			if n != len(FoldSet(r)) {
+				return false
+			}
+		}
+	}
+	return true
 }

@@ -3,6 +3,8 @@ package translate
 import (
 	"slices"
 	"testing"
+
+	"github.com/entrasig/entrasig/rules"
 )
 
 func TestFoldEq(t *testing.T) {
@@ -66,6 +68,26 @@ func TestFoldSet(t *testing.T) {
 	} {
 		if got := FoldSet(c.r); !slices.Equal(got, c.want) {
 			t.Errorf("FoldSet(%q) = %q, want %q", c.r, got, c.want)
+		}
+	}
+}
+
+func TestFoldFlagExact(t *testing.T) {
+	lit := func(s string) []rules.Segment { return []rules.Segment{{Kind: rules.SegLit, Text: s}} }
+	for _, c := range []struct {
+		segs []rules.Segment
+		want bool
+	}{
+		{lit("Office 36"), true},
+		{lit("Zoë Åge"), true},
+		{lit("Ångström"), false},
+		{lit("risk"), false},
+		{lit("Success"), false},
+		{lit("\u212a"), false},
+		{[]rules.Segment{{Kind: rules.SegStar}, {Kind: rules.SegQuestion}}, true},
+	} {
+		if got := FoldFlagExact(c.segs); got != c.want {
+			t.Errorf("FoldFlagExact(%v) = %t, want %t", c.segs, got, c.want)
 		}
 	}
 }

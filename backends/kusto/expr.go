@@ -439,12 +439,19 @@ func (e *emitter) pattern(l *eqItems, m *translate.Match, a access, v translate.
 		return nil
 	}
 	if ci && nonASCIICase(segs) || shape == translate.ShapeComplex {
-		// Kusto's case-insensitive operators fold ASCII only; RE2's (?i) folds Unicode.
-		flags := "(?s)"
+		// Kusto's case-insensitive operators fold ASCII only, so a value with a non-ASCII letter
+		// (and any `?` or inner `*`) is an anchored regex. RE2's (?i) is Sigma's folding except that
+		// it also folds k and s with U+212A and U+017F: a value with those letters spells its
+		// letters out as classes instead (translate.FoldPatternRegex).
+		flags, body := "(?s)", translate.PatternRegex(segs)
 		if ci {
-			flags = "(?is)"
+			if translate.FoldFlagExact(segs) {
+				flags = "(?is)"
+			} else {
+				body = translate.FoldPatternRegex(segs)
+			}
 		}
-		rx := flags + translate.PatternRegex(segs)
+		rx := flags + body
 		if reason, _ := checkRE2(rx, syntax.Perl); reason != "" {
 			return fmt.Errorf("kusto: internal: wildcard regex %q: %s", rx, reason)
 		}
@@ -452,7 +459,7 @@ func (e *emitter) pattern(l *eqItems, m *translate.Match, a access, v translate.
 			e.functionEmpty(m, sc) // a guarded value cannot match a missing column's ""
 			e.absentEmpty(m, a)
 		}
-		l.addRegex(a, flags, translate.PatternRegex(segs))
+		l.addRegex(a, flags, body)
 		return nil
 	}
 	suffix := "_cs"
@@ -496,30 +503,18 @@ func hasCase(s string) bool {
 	return false
 }
 
-// nonASCIICase reports whether a pattern's literals hold a letter with a case variant outside ASCII
-// (see foldsBeyondASCII).
+// nonASCIICase reports whether a pattern's literals hold a non-ASCII letter with case variants,
+// which Kusto's case-insensitive operators do not fold (they fold ASCII only, as Sigma's
+// case-insensitivity does for ASCII letters: translate.FoldEq).
 func nonASCIICase(segs []rules.Segment) bool {
 	for _, s := range segs {
 		if s.Kind != rules.SegLit {
 			continue
 		}
 		for _, r := range s.Text {
-			if foldsBeyondASCII(r) {
+			if r >= 0x80 && len(translate.FoldSet(r)) > 1 {
 				return true
 			}
-		}
-	}
-	return false
-}
-
-// foldsBeyondASCII reports whether r has a case variant outside ASCII under Unicode simple case
-// folding (Sigma's case-insensitivity, as RE2's (?i)): a non-ASCII letter with case, or an ASCII
-// letter whose fold orbit holds a non-ASCII one (k: U+212A KELVIN SIGN, s: U+017F LONG S). Kusto's
-// case-insensitive operators fold ASCII only, so such a value needs the (?i) regex.
-func foldsBeyondASCII(r rune) bool {
-	for f := unicode.SimpleFold(r); f != r; f = unicode.SimpleFold(f) {
-		if f >= 0x80 || r >= 0x80 {
-			return true
 		}
 	}
 	return false

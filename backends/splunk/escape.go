@@ -5,6 +5,8 @@ import (
 	"regexp/syntax"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/entrasig/entrasig/translate"
 )
 
 // One function per lexical context of the SPL we emit. Values are never carried pre-escaped: each
@@ -14,13 +16,17 @@ import (
 // (`field="..."`). Inside the quotes only `\` and `"` need a backslash; `|`, `[`, `]`, `=`, `(`,
 // `)`, spaces and the words AND/OR/NOT are inert there. It reports false when the text cannot be
 // expressed in the search command at all: a literal `*` (always a wildcard there, and a backslash
-// does not escape it), control characters (no documented escape), and a backtick (macro syntax;
-// we never emit one inside a value). Such values go to `| where` with match().
+// does not escape it), control characters (no documented escape), a backtick (macro syntax; we
+// never emit one inside a value), and a non-ASCII letter with case variants (É): Splunk documents
+// search values as case-insensitive only by ASCII examples, so whether É matches é there is not
+// known. Such values go to `| where` with match().
 func searchQuoted(s string) (string, bool) {
 	var b strings.Builder
 	for _, r := range s {
 		switch {
 		case r == '*' || r == '`' || r < 0x20 || r == 0x7f || r == utf8.RuneError:
+			return "", false
+		case r >= utf8.RuneSelf && len(translate.FoldSet(r)) > 1:
 			return "", false
 		case r == '\\' || r == '"':
 			b.WriteByte('\\')
@@ -93,6 +99,23 @@ func regexLiteral(s string) string {
 		default:
 			b.WriteRune(r)
 		}
+	}
+	return b.String()
+}
+
+// regexFoldLiteral is regexLiteral for a case-insensitive match without a case flag: a character
+// with case variants becomes the class of translate.FoldSet (`[Kk]`, `[Éé]`; letters only, so
+// nothing in the class needs an escape), every other character is written by regexLiteral.
+func regexFoldLiteral(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		if set := translate.FoldSet(r); len(set) > 1 {
+			b.WriteByte('[')
+			b.WriteString(string(set))
+			b.WriteByte(']')
+			continue
+		}
+		b.WriteString(regexLiteral(string(r)))
 	}
 	return b.String()
 }

@@ -232,18 +232,21 @@ func whereEq(m *translate.Match, v translate.Value, name, F string) (whereTerm, 
 }
 
 // matchTerm is an exact, anchored PCRE test of a Sigma pattern: `(?s)` so `.` also matches line
-// breaks, `(?i)` unless cased, `^...\z` (not `$`, which also matches before a final newline).
+// breaks, `^...\z` (not `$`, which also matches before a final newline), and unless cased every
+// letter with case variants written as the class of its translate.FoldSet (`[Kk]`, `[Éé]`), the
+// classes translate.FoldPatternRegex writes. Not `(?i)`: PCRE2 in UTF mode folds k with the Kelvin
+// sign and s with the long s, which Sigma's case-insensitivity (translate.FoldEq) does not.
 func matchTerm(F, guard string, segs []rules.Segment, cased bool) (whereTerm, error) {
 	var b strings.Builder
-	if cased {
-		b.WriteString("(?s)^")
-	} else {
-		b.WriteString("(?is)^")
-	}
+	b.WriteString("(?s)^")
 	for _, s := range segs {
 		switch s.Kind {
 		case rules.SegLit:
-			b.WriteString(regexLiteral(s.Text))
+			if cased {
+				b.WriteString(regexLiteral(s.Text))
+			} else {
+				b.WriteString(regexFoldLiteral(s.Text))
+			}
 		case rules.SegStar:
 			b.WriteString(".*")
 		case rules.SegQuestion:

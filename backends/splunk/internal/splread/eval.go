@@ -369,9 +369,9 @@ func searchUnary(u *splcheck.SUnary, r row) (bool, error) {
 }
 
 // searchCmp is `field=value`, `field IN (...)` or a numeric comparison in the search command:
-//   - values match the whole field value, case-insensitively, `*` matching any run (the only
-//     wildcard); a multivalue field matches when any value does; a missing field matches nothing
-//     (and NOT of it holds);
+//   - values match the whole field value, ASCII letters case-insensitively (globPattern), `*`
+//     matching any run (the only wildcard); a multivalue field matches when any value does; a
+//     missing field matches nothing (and NOT of it holds);
 //   - `*` alone matches any value, the empty string included (assumed: a glob);
 //   - a value in CIDR notation matches addresses in that range (IPv4 and IPv6);
 //   - <, <=, >, >= compare numerically, and a value that is not a number does not match.

@@ -15,8 +15,14 @@ const dollar = '\U0010FFFD'
 // or before a final newline (PCRE2 pattern manual, "Circumflex and dollar"), which RE2 spells
 // `\n?\z`; in multiline mode it is RE2's (?m:$). Everything else is read with RE2's syntax;
 // PCRE-only constructs (lookaround, backreferences) fail to parse, as they fail in the evaluator.
-// Non-ASCII case folding under (?i) is RE2's simple folding (PCRE's depends on UTF mode: a
-// documented gap).
+// (?i) is read as Go's FoldCase, Unicode simple folding, which folds k/K with the Kelvin sign
+// U+212A and s/S with the long s U+017F: what PCRE2 does in UTF mode ("there are two ASCII
+// characters, K and S, that, in addition to their lower case ASCII equivalents, are
+// case-equivalent with U+212A (Kelvin sign) and U+017F (long S) respectively", pcre2api,
+// PCRE2_CASELESS; only PCRE2_EXTRA_CASELESS_RESTRICT or (?r) prevents it). Splunk's UTF mode is
+// assumed, not documented. The backend writes (?i) only in a rule's own `|re|i` regex, whose
+// meaning is RE2's (?i), the same folding; Sigma's case-insensitive patterns are written with
+// explicit classes ([Kk]) instead.
 func pcre(pat string) (*syntax.Regexp, error) {
 	var b strings.Builder
 	rs := []rune(pat)

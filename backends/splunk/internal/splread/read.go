@@ -258,8 +258,8 @@ func cmpOp(s string) translate.Op {
 
 // searchAtom is the meaning of `field=value` in the search command (see matchSearch for the
 // semantics): `*` alone is "has a value"; a value in CIDR notation is a CIDR match; a number on a
-// numeric field, true/false on a bool field are those values; anything else is a case-insensitive
-// whole-value match with `*` any run.
+// numeric field, true/false on a bool field are those values; anything else is a whole-value
+// match with `*` any run, ASCII letters case-insensitive (globPattern).
 func searchAtom(f *translate.Field, v string) (roundtrip.Pred, error) {
 	switch {
 	case v == "*":
@@ -273,8 +273,8 @@ func searchAtom(f *translate.Field, v string) (roundtrip.Pred, error) {
 	case (f.Type == translate.TypeLong || f.Type == translate.TypeReal) && isNumber(v):
 		n, _ := strconv.ParseFloat(v, 64)
 		return &roundtrip.Atom{Field: f.Name, Kind: roundtrip.KindNum, Num: n}, nil
-	case f.Type == translate.TypeBool && (strings.EqualFold(v, "true") || strings.EqualFold(v, "false")):
-		return &roundtrip.Atom{Field: f.Name, Kind: roundtrip.KindBool, Bool: strings.EqualFold(v, "true")}, nil
+	case f.Type == translate.TypeBool && (translate.EqualFold(v, "true") || translate.EqualFold(v, "false")):
+		return &roundtrip.Atom{Field: f.Name, Kind: roundtrip.KindBool, Bool: translate.EqualFold(v, "true")}, nil
 	}
 	re, err := syntax.Parse(globPattern(v), syntax.Perl)
 	if err != nil {

@@ -8,15 +8,27 @@ import (
 )
 
 // globPattern is the full-match regex of a search-command value: `*` matches any run of
-// characters (the only wildcard of the search command), everything else literally, case-insensitively.
+// characters (the only wildcard of the search command), everything else literally, an ASCII letter
+// also matching its other ASCII case and nothing else. Splunk documents search values as
+// case-insensitive ("if you search for Error, any case of that term is returned, such as Error,
+// error, and ERROR") and says nothing about characters beyond ASCII; assumed: only ASCII letters
+// fold, each with its ASCII partner (never the Kelvin sign or the long s), and every other
+// character matches only itself. The backend keeps values with non-ASCII letters out of the
+// search command, so its output means the same if Splunk also folds them.
 func globPattern(v string) string {
 	var b strings.Builder
-	b.WriteString("(?is)")
-	for i, part := range strings.Split(v, "*") {
-		if i > 0 {
+	b.WriteString("(?s)")
+	for _, r := range v {
+		switch {
+		case r == '*':
 			b.WriteString(".*")
+		case 'a' <= r && r <= 'z':
+			b.WriteString("[" + string(r-'a'+'A') + string(r) + "]")
+		case 'A' <= r && r <= 'Z':
+			b.WriteString("[" + string(r) + string(r-'A'+'a') + "]")
+		default:
+			b.WriteString(regexp.QuoteMeta(string(r)))
 		}
-		b.WriteString(regexp.QuoteMeta(part))
 	}
 	return b.String()
 }

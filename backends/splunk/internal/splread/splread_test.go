@@ -47,6 +47,14 @@ func TestEvalSemantics(t *testing.T) {
 			[]string{`{"UserAgent":""}`, `{"UserAgent":null}`, `{}`, `{"UserAgent":"x"}`}, []string{"0", "3"}},
 		{"IN is case-insensitive", base + `properties.userAgent IN ("a", "B*")`,
 			[]string{`{"UserAgent":"A"}`, `{"UserAgent":"bee"}`, `{"UserAgent":"c"}`}, []string{"0", "1"}},
+		{"search folds ASCII letters with ASCII only", base + `properties.userAgent="risk"`,
+			[]string{`{"UserAgent":"RISK"}`, `{"UserAgent":"ri\u017fk"}`, `{"UserAgent":"ris\u212a"}`}, []string{"0"}},
+		{"search compares other characters exactly (assumed)", base + `properties.userAgent="é"`,
+			[]string{`{"UserAgent":"\u00e9"}`, `{"UserAgent":"\u00c9"}`}, []string{"0"}},
+		{"PCRE (?i) in UTF mode folds k with the Kelvin sign", base + `| where match('properties.userAgent', "(?i)^risk\\z")`,
+			[]string{`{"UserAgent":"RISK"}`, `{"UserAgent":"ri\u017fk"}`, `{"UserAgent":"ris\u212a"}`}, []string{"0", "1", "2"}},
+		{"fold classes do not", base + `| where match('properties.userAgent', "(?s)^[Rr][Ii][Ss][Kk]\\z")`,
+			[]string{`{"UserAgent":"RISK"}`, `{"UserAgent":"ri\u017fk"}`, `{"UserAgent":"ris\u212a"}`}, []string{"0"}},
 		{"search evaluates OR before AND", base + `properties.userType="a" properties.userAgent="b" OR properties.userAgent="c"`,
 			[]string{`{"UserType":"a","UserAgent":"c"}`, `{"UserType":"x","UserAgent":"c"}`}, []string{"0"}},
 		{"CIDR value is a range", base + `properties.ipAddress=10.0.0.0/8`,
@@ -102,7 +110,7 @@ func TestEvalSemantics(t *testing.T) {
 func TestRead(t *testing.T) {
 	cases := []struct{ query, want string }{
 		{base + `properties.userAgent="a*b\"c"`, `UserAgent ~ /(?is:A.*B"C)/`},
-		{base + `NOT properties.userType="Guest"`, `not(UserType ~ /(?i:GUEST)/)`},
+		{base + `NOT properties.userType="Guest"`, `not(UserType ~ /(?i:GUE)[Ss](?i:T)/)`},
 		{base + `properties.status.errorCode=50126`, `ResultType ~ /50126/`},
 		{base + `durationMs>=100`, `DurationMs >= 100`},
 		{base + `properties.ipAddress=10.0.0.0/8`, `IPAddress in 10.0.0.0/8`},

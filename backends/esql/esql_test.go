@@ -29,10 +29,10 @@ func TestWhere(t *testing.T) {
 		// equality x cased x not
 		{"eq", eq(t, "UserPrincipalName", str("Admin@Tailwind.com")),
 			`TO_LOWER(` + upn + `) == "admin@tailwind.com"`},
-		// s and k fold with U+017F and U+212A, which TO_LOWER (or an ASCII-only case-insensitive
-		// query) does not match: explicit classes instead.
+		// TO_LOWER maps U+212A to k, and a Unicode-folding pushdown matches U+017F for s: neither
+		// is a case variant of an ASCII letter, so explicit classes instead.
 		{"eq with s and k", eq(t, "UserPrincipalName", str("Sk")),
-			upn + " RLIKE \"[Ss\u017f][Kk\u212a]\""},
+			upn + ` RLIKE "[Ss][Kk]"`},
 		{"eq cased", cased(eq(t, "UserPrincipalName", str("Admin@Contoso.com"))),
 			upn + ` == "Admin@Contoso.com"`},
 		{"not eq", notE(eq(t, "UserPrincipalName", str("Admin@Tailwind.com"))),
@@ -256,7 +256,7 @@ func TestEscaping(t *testing.T) {
 	dn := "azure.signinlogs.properties.user_display_name"
 	for in, want := range map[string]string{
 		"*MÜLLER*":     dn + ` RLIKE ".*[Mm][Üü][Ll][Ll][Ee][Rr].*"`,
-		"İstanbul":     dn + ` RLIKE "İ[Ssſ][Tt][Aa][Nn][Bb][Uu][Ll]"`,
+		"İstanbul":     dn + ` RLIKE "İ[Ss][Tt][Aa][Nn][Bb][Uu][Ll]"`,
 		"ΟΔΟΣ?":        dn + ` RLIKE "[Οο][Δδ][Οο][Σςσ]."`,
 		`é.\*(x)`:      dn + ` RLIKE "[Éé]\\.\\*\\([Xx]\\)"`,
 		"café au lait": dn + ` RLIKE "[Cc][Aa][Ff][Éé] [Aa][Uu] [Ll][Aa][Ii][Tt]"`,

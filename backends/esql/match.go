@@ -393,12 +393,13 @@ func caseless(s string) bool {
 
 // asciiCase reports whether every character of s that takes part in case folding is ASCII and
 // has only ASCII characters in its simple case-folding orbit. For such literals TO_LOWER(field)
-// compared with strings.ToLower(literal) is exact, whether ES|QL evaluates it (Java lower-casing)
-// or rewrites it into a case-insensitive Lucene query (ASCII-only folding in the versions before
-// elastic/elasticsearch#153513, Unicode simple folding after). `s` and `k` are not such letters:
-// U+017F LONG S folds to s but TO_LOWER leaves it as it is, and U+212A KELVIN SIGN folds to k but
-// an ASCII-only case-insensitive query does not match it. Other literals are matched with RLIKE
-// and explicit case-folding classes instead (foldRegex).
+// compared with strings.ToLower(literal) is exact (Sigma's case-insensitivity, translate.FoldEq),
+// whether ES|QL evaluates it (Java lower-casing) or rewrites it into a case-insensitive Lucene
+// query (ASCII-only folding before elastic/elasticsearch#153513, Unicode simple folding after).
+// `s` and `k` are not such letters: TO_LOWER maps U+212A KELVIN SIGN to k in the compute engine,
+// and the Unicode-folding pushdown matches U+017F LONG S for s and U+212A for k, while neither is
+// a case variant of an ASCII letter. Other literals are matched with RLIKE and explicit classes
+// instead (foldRegex), which every engine evaluates alike.
 func asciiCase(s string) bool {
 	for _, r := range s {
 		if r >= 0x80 && (unicode.SimpleFold(r) != r || unicode.ToLower(r) != r || unicode.ToUpper(r) != r) {
@@ -426,7 +427,8 @@ func hasOne(segs []rules.Segment) bool {
 }
 
 // foldRegex renders a pattern as a Lucene regex (whole-value) in which every literal character is
-// its simple case-folding class: `*` is `.*`, `?` is `.`.
+// the class of its case variants (translate.FoldSet: simple case folding, ASCII letters only with
+// ASCII): `*` is `.*`, `?` is `.`.
 func foldRegex(segs []rules.Segment) string {
 	var b strings.Builder
 	for _, s := range segs {
@@ -437,7 +439,7 @@ func foldRegex(segs []rules.Segment) string {
 			b.WriteByte('.')
 		default:
 			for _, r := range s.Text {
-				writeFoldRune(&b, r)
+				writeClassOf(&b, translate.FoldSet(r))
 			}
 		}
 	}

@@ -209,7 +209,21 @@ func writeRegexRune(b *strings.Builder, r rune) {
 	b.WriteRune(r)
 }
 
-// writeFoldRune writes a case-insensitive character as the class of its case-folding orbit.
+// writeClassOf writes a set of characters (sorted) as one literal or a class.
+func writeClassOf(b *strings.Builder, set []rune) {
+	if len(set) == 1 {
+		writeRegexRune(b, set[0])
+		return
+	}
+	b.WriteByte('[')
+	for _, o := range set {
+		writeRegexRune(b, o)
+	}
+	b.WriteByte(']')
+}
+
+// writeFoldRune writes a character of a case-insensitive regex (RE2's (?i), Unicode simple case
+// folding, which Sigma's i flag means) as the class of its case-folding orbit.
 func writeFoldRune(b *strings.Builder, r rune) {
 	orbit := []rune{r}
 	for f := unicode.SimpleFold(r); f != r; f = unicode.SimpleFold(f) {

@@ -231,3 +231,51 @@ func defaultTable(q *translate.Query) string {
 	}
 	return translate.SignIn().Table(translate.TableSignin).Name
 }
+
+// Prove runs both proofs for tg over every emitted rule (Emitted): CheckRead, then CheckEval over
+// the pack's streams and the generated ones, with the accepted differences pinned in the golden
+// file at golden (rewritten when update is set). root is the path to the repository root. It
+// returns the items it checked, for a target's own further checks.
+func Prove(t *testing.T, root string, tg Target, golden string, update bool) []Item {
+	t.Helper()
+	items := Emitted(t, root, tg.Backend)
+	CheckRead(t, tg, items)
+	pack, err := PackStreams(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	CheckDifferences(t, golden, CheckEval(t, tg, items, Streams(pack)), update)
+	return items
+}
+
+// FuzzOne is the body of a backend's FuzzRoundTrip: every rule that data holds (FuzzQueries) and
+// the evaluator can run is emitted; an UnsupportedError is an accepted outcome; otherwise the
+// output must read back to the rule's meaning and interpret the generated streams without error.
+func FuzzOne(t *testing.T, tg Target, data []byte) {
+	t.Helper()
+	for _, q := range FuzzQueries(data) {
+		if _, err := evaluate.Compile(q); err != nil {
+			continue // a PCRE-only regex: no reference meaning (CheckRead and CheckEval skip it too)
+		}
+		out, err := tg.Backend.Emit(q)
+		var ue *translate.UnsupportedError
+		if errors.As(err, &ue) {
+			continue
+		}
+		if err != nil {
+			t.Fatalf("%s: internal error: %v", tg.Backend.Name(), err)
+		}
+		if d := ReadDiff(tg, q, out.Query); d != "" {
+			t.Fatalf("%s: the output does not mean what the rule means: %s\n%s", tg.Backend.Name(), d, out.Query)
+		}
+		streams := Generate(q)
+		if q.Correlation != nil {
+			streams = GenerateCorrelation(q)
+		}
+		for _, s := range streams {
+			if _, err := tg.Eval(out.Query, withTable(s.Events, defaultTable(q))); err != nil {
+				t.Fatalf("%s: %s: interpreting the output: %v\n%s", tg.Backend.Name(), s.Name, err, out.Query)
+			}
+		}
+	}
+}

@@ -4,8 +4,6 @@ import (
 	"fmt"
 	"regexp/syntax"
 	"slices"
-	"strconv"
-	"strings"
 	"unicode"
 	"unicode/utf8"
 )
@@ -21,38 +19,41 @@ const maxPairs = 50000
 // either program tells apart, with RE2's context rules for ^, $, \b and \B; err is set only when the
 // exploration exceeds its bound.
 func Equivalent(a, b *syntax.Regexp) (eq bool, witness string, inA bool, err error) {
-	pa, err := compile(a)
+	if a.Equal(b) {
+		return true, "", false, nil
+	}
+	ca, err := compile(a)
 	if err != nil {
 		return false, "", false, err
 	}
-	pb, err := compile(b)
+	cb, err := compile(b)
 	if err != nil {
 		return false, "", false, err
 	}
-	alpha := alphabet(pa, pb)
+	alpha := alphabet(ca, cb)
+	pa, pb := newAutomaton(ca), newAutomaton(cb)
 	type pair struct {
 		a, b   []uint32
 		prev   rune
 		parent int
 		r      rune
 	}
+	var buf []byte
 	key := func(x, y []uint32, prev rune) string {
-		var sb strings.Builder
+		buf = buf[:0]
+		put := func(v uint32) { buf = append(buf, byte(v), byte(v>>8), byte(v>>16), byte(v>>24)) }
+		put(uint32(len(x)))
 		for _, pc := range x {
-			sb.WriteString(strconv.Itoa(int(pc)))
-			sb.WriteByte(',')
+			put(pc)
 		}
-		sb.WriteByte('|')
 		for _, pc := range y {
-			sb.WriteString(strconv.Itoa(int(pc)))
-			sb.WriteByte(',')
+			put(pc)
 		}
-		sb.WriteByte('|')
-		sb.WriteString(strconv.Itoa(int(prev)))
-		return sb.String()
+		put(uint32(prev))
+		return string(buf)
 	}
-	start := []uint32{uint32(pa.Start)}
-	startB := []uint32{uint32(pb.Start)}
+	start := []uint32{uint32(ca.Start)}
+	startB := []uint32{uint32(cb.Start)}
 	queue := []pair{{a: start, b: startB, prev: -1, parent: -1}}
 	seen := map[string]bool{key(start, startB, -1): true}
 	path := func(i int) string {
@@ -208,19 +209,33 @@ func prevClass(r rune) rune {
 	return '!'
 }
 
+// automaton is a compiled program with a reusable visited set for closure (a generation
+// stamp per instruction instead of a map per call: the sets of long patterns are large).
+type automaton struct {
+	p    *syntax.Prog
+	mark []uint32
+	gen  uint32
+	out  []uint32
+}
+
+func newAutomaton(p *syntax.Prog) *automaton {
+	return &automaton{p: p, mark: make([]uint32, len(p.Inst))}
+}
+
 // closure follows empty transitions from pcs given the context between prev and next (next = -1 at
-// the end of text) and returns the sorted instructions that consume a rune or match.
-func closure(p *syntax.Prog, pcs []uint32, prev, next rune) []uint32 {
+// the end of text) and returns the sorted instructions that consume a rune or match. The result is
+// valid until the next call.
+func (m *automaton) closure(pcs []uint32, prev, next rune) []uint32 {
 	ctx := syntax.EmptyOpContext(prev, next)
-	seen := map[uint32]bool{}
-	var out []uint32
+	m.gen++
+	m.out = m.out[:0]
 	var visit func(pc uint32)
 	visit = func(pc uint32) {
-		if seen[pc] {
+		if m.mark[pc] == m.gen {
 			return
 		}
-		seen[pc] = true
-		in := &p.Inst[pc]
+		m.mark[pc] = m.gen
+		in := &m.p.Inst[pc]
 		switch in.Op {
 		case syntax.InstAlt, syntax.InstAltMatch:
 			visit(in.Out)
@@ -233,29 +248,29 @@ func closure(p *syntax.Prog, pcs []uint32, prev, next rune) []uint32 {
 			}
 		case syntax.InstFail:
 		default:
-			out = append(out, pc)
+			m.out = append(m.out, pc)
 		}
 	}
 	for _, pc := range pcs {
 		visit(pc)
 	}
-	slices.Sort(out)
-	return out
+	slices.Sort(m.out)
+	return m.out
 }
 
-func accepts(p *syntax.Prog, pcs []uint32, prev rune) bool {
-	for _, pc := range closure(p, pcs, prev, -1) {
-		if p.Inst[pc].Op == syntax.InstMatch {
+func accepts(m *automaton, pcs []uint32, prev rune) bool {
+	for _, pc := range m.closure(pcs, prev, -1) {
+		if m.p.Inst[pc].Op == syntax.InstMatch {
 			return true
 		}
 	}
 	return false
 }
 
-func step(p *syntax.Prog, pcs []uint32, prev, r rune) []uint32 {
+func step(m *automaton, pcs []uint32, prev, r rune) []uint32 {
 	var next []uint32
-	for _, pc := range closure(p, pcs, prev, r) {
-		in := &p.Inst[pc]
+	for _, pc := range m.closure(pcs, prev, r) {
+		in := &m.p.Inst[pc]
 		if in.Op != syntax.InstMatch && in.MatchRune(r) {
 			next = append(next, in.Out)
 		}

@@ -87,3 +87,23 @@ type SplunkField struct {
 	// "properties.status.errorCode" for ResultType; "" if none.
 	NumericName string
 }
+
+// ElasticNumeric reports whether an Elasticsearch mapping type holds numbers (the integral types
+// and the floating-point ones).
+func ElasticNumeric(mapping string) bool {
+	switch mapping {
+	case "long", "integer", "short", "byte", "unsigned_long", "double", "float", "half_float", "scaled_float":
+		return true
+	}
+	return false
+}
+
+// ElasticIntegral reports whether an Elasticsearch mapping type holds whole numbers (a fractional
+// value given to it is truncated when coerced).
+func ElasticIntegral(mapping string) bool {
+	switch mapping {
+	case "long", "integer", "short", "byte", "unsigned_long":
+		return true
+	}
+	return false
+}

@@ -234,23 +234,6 @@ func (e *emitter) list(o op, args []translate.Expr) (node, error) {
 	return n, nil
 }
 
-// Elasticsearch mapping types, by how KQL compares them.
-func isNumeric(t string) bool {
-	switch t {
-	case "long", "integer", "short", "byte", "double", "float", "half_float", "scaled_float", "unsigned_long":
-		return true
-	}
-	return false
-}
-
-func isIntegral(t string) bool {
-	switch t {
-	case "long", "integer", "short", "byte", "unsigned_long":
-		return true
-	}
-	return false
-}
-
 func isKeyword(t string) bool { return t == "keyword" || t == "constant_keyword" }
 
 // fieldError says why a field cannot be queried at all, or nil.
@@ -270,7 +253,7 @@ func fieldError(m *translate.Match) error {
 				", which KQL matches by tokens, not by the exact value")
 	case t == "geo_point":
 		return unsupported(m.Pos, "field "+f.Name, "Elastic stores it as a geo_point, which KQL cannot compare with a value")
-	case isKeyword(t) || isNumeric(t) || t == "boolean" || t == "ip" || t == "date":
+	case isKeyword(t) || translate.ElasticNumeric(t) || t == "boolean" || t == "ip" || t == "date":
 		return nil
 	default:
 		return unsupported(m.Pos, "field "+f.Name, "its Elastic type "+t+" has no KQL translation here")
@@ -310,11 +293,11 @@ func (e *emitter) match(m *translate.Match) (node, error) {
 		}
 		return atomsNode(as), nil
 	case translate.OpLt, translate.OpLte, translate.OpGt, translate.OpGte:
-		if !isNumeric(f.Elastic.Type) {
+		if !translate.ElasticNumeric(f.Elastic.Type) {
 			return node{}, unsupported(m.Pos, m.Op.String()+" on "+f.Name,
 				"its Elastic field "+name+" is of type "+f.Elastic.Type+", which KQL ranges compare as text or dates, not numbers")
 		}
-		if isIntegral(f.Elastic.Type) && f.Type != translate.TypeLong {
+		if translate.ElasticIntegral(f.Elastic.Type) && f.Type != translate.TypeLong {
 			e.warn(m.Pos, fmt.Sprintf("Kibana KQL compares %s as Elastic's integer field %s, which stores a fractional "+
 				"value truncated (coerce), so a non-integer value near the bound compares differently", f.Name, name))
 		}
@@ -431,7 +414,7 @@ func integralText(s string) bool {
 // canonicalNumber reports whether s is a number whose value, read by a numeric field of type t,
 // is spelled exactly s (so equality on the number keeps Sigma's equality on the text).
 func canonicalNumber(s, t string) bool {
-	if isIntegral(t) {
+	if translate.ElasticIntegral(t) {
 		if !integralText(s) {
 			return false
 		}
@@ -458,11 +441,11 @@ func (e *emitter) eq(m *translate.Match, v *translate.Value) ([]atom, error) {
 	switch t := ef.Type; {
 	case isKeyword(t):
 		return e.keyword(m, v, ef.Name, segs)
-	case ef.StringName != "" && (wild || !(isNumeric(t) && canonicalNumber(lit, t))):
+	case ef.StringName != "" && (wild || !(translate.ElasticNumeric(t) && canonicalNumber(lit, t))):
 		// A string operation (or a value the numeric field would read differently) on a field with
 		// a keyword twin: compare the text.
 		return e.keyword(m, v, ef.StringName, segs)
-	case isNumeric(t):
+	case translate.ElasticNumeric(t):
 		if !wild && canonicalNumber(lit, t) {
 			return []atom{{ef.Name, lit}}, nil
 		}

@@ -262,7 +262,7 @@ func readExpr(e kqlread.Expr, t translate.TableID) (roundtrip.Pred, error) {
 		return readExpr(e.Inner, t)
 	case *kqlread.Range:
 		f, twin := canonical(e.Field, t)
-		if f == nil || twin || !isNumeric(f.Elastic.Type) {
+		if f == nil || twin || !translate.ElasticNumeric(f.Elastic.Type) {
 			return nil, fmt.Errorf("range on %s, not a numeric field of %s", e.Field, translate.SignIn().Table(t).Name)
 		}
 		n, err := strconv.ParseFloat(e.Value, 64)
@@ -385,7 +385,7 @@ func readValue(v kqlread.Value, f *translate.Field, typ string) (roundtrip.Pred,
 	switch {
 	case isKeyword(typ):
 		return &roundtrip.Atom{Field: name, Kind: roundtrip.KindString, Re: roundtrip.LiteralRegex(text, false)}, nil
-	case isNumeric(typ):
+	case translate.ElasticNumeric(typ):
 		n, err := strconv.ParseFloat(text, 64)
 		if err != nil {
 			return nil, fmt.Errorf("value %q on the numeric field of %s", text, name)
@@ -781,7 +781,7 @@ func toElastic(v any, typ string) (kqlread.FieldValue, bool) {
 			return fv, false
 		}
 		return fv, true
-	case isNumeric(typ):
+	case translate.ElasticNumeric(typ):
 		var s string
 		switch v := v.(type) {
 		case json.Number:
@@ -795,7 +795,7 @@ func toElastic(v any, typ string) (kqlread.FieldValue, bool) {
 		if s == "" || err != nil || math.IsNaN(n) || math.IsInf(n, 0) || strings.ContainsAny(s, "xX_ \t\n\r") {
 			return fv, false
 		}
-		if isIntegral(typ) {
+		if translate.ElasticIntegral(typ) {
 			n = math.Trunc(n)
 		}
 		fv.Num = n

@@ -6,6 +6,8 @@ import (
 	"net/netip"
 	"strconv"
 	"strings"
+
+	"github.com/entrasig/entrasig/translate"
 )
 
 // This file interprets a parsed query over Elastic documents, with the semantics Kibana and
@@ -157,12 +159,12 @@ func matchValue(field string, v Value, doc Doc, types Types) (bool, error) {
 	switch {
 	case t == "keyword" || t == "constant_keyword":
 		return has && fv.Str == text, nil
-	case isNumeric(t):
+	case translate.ElasticNumeric(t):
 		n, err := strconv.ParseFloat(text, 64)
 		if err != nil || math.IsNaN(n) || math.IsInf(n, 0) {
 			return false, fmt.Errorf("value %q on the numeric field %s", text, field)
 		}
-		if isIntegral(t) && n != math.Trunc(n) {
+		if translate.ElasticIntegral(t) && n != math.Trunc(n) {
 			return false, fmt.Errorf("value %q on the integer field %s", text, field)
 		}
 		return has && fv.Num == n, nil
@@ -202,7 +204,7 @@ func jsNumber(s string) (string, bool) {
 
 func matchRange(r *Range, doc Doc, types Types) (bool, error) {
 	t := types(r.Field)
-	if !isNumeric(t) {
+	if !translate.ElasticNumeric(t) {
 		return false, fmt.Errorf("a range on %s, of type %q, is outside the subset", r.Field, t)
 	}
 	n, err := strconv.ParseFloat(r.Value, 64)
@@ -224,22 +226,6 @@ func matchRange(r *Range, doc Doc, types Types) (bool, error) {
 		return fv.Num >= n, nil
 	}
 	return false, fmt.Errorf("range operator %q", r.Op)
-}
-
-func isNumeric(t string) bool {
-	switch t {
-	case "long", "integer", "short", "byte", "double", "float", "half_float", "scaled_float", "unsigned_long":
-		return true
-	}
-	return false
-}
-
-func isIntegral(t string) bool {
-	switch t {
-	case "long", "integer", "short", "byte", "unsigned_long":
-		return true
-	}
-	return false
 }
 
 // Glob reports whether s matches the parts as a whole (a wildcard part is any run of characters,

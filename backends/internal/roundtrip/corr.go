@@ -2,6 +2,7 @@ package roundtrip
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -204,7 +205,8 @@ func diffMerged(want, got []CorrRule) string {
 	}
 	wm, wn := merge(want)
 	gm, gn := merge(got)
-	for k, w := range wm {
+	for _, k := range slices.Sorted(maps.Keys(wm)) {
+		w := wm[k]
 		g, ok := gm[k]
 		if !ok {
 			return fmt.Sprintf("no rule reads the sources %q", strings.ReplaceAll(k, "\x00", ", "))
@@ -213,7 +215,7 @@ func diffMerged(want, got []CorrRule) string {
 			return fmt.Sprintf("sources %q: %s", strings.ReplaceAll(k, "\x00", ", "), d)
 		}
 	}
-	for k := range gm {
+	for _, k := range slices.Sorted(maps.Keys(gm)) {
 		if _, ok := wm[k]; !ok {
 			return fmt.Sprintf("the output reads the sources %q, which no rule does", strings.ReplaceAll(k, "\x00", ", "))
 		}

@@ -2,6 +2,7 @@ package esql
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -92,13 +93,17 @@ func emitCorrelation(q *translate.Query) (translate.Output, error) {
 		p.addTags()
 	}
 
-	// Group-by columns, then the value column.
+	// Group-by columns, then the value column. folds are the group-by columns that can hold "".
+	var folds []string
 	for _, g := range c.GroupBy {
 		col, err := p.column(g, false)
 		if err != nil {
 			return translate.Output{}, err
 		}
 		p.by = appendUnique(p.by, col)
+		if holdsStrings(g) && !slices.Contains(folds, col) {
+			folds = append(folds, col)
+		}
 	}
 	var value string
 	if strings.HasPrefix(c.Type, "value_") {
@@ -180,6 +185,7 @@ func emitCorrelation(q *translate.Query) (translate.Output, error) {
 	if err != nil {
 		return translate.Output{}, err
 	}
+	p.foldEmpty(folds)
 	if err := p.uniqueNames(by); err != nil {
 		return translate.Output{}, err
 	}
@@ -223,6 +229,38 @@ func (p *corrPlan) uniqueNames(by []string) error {
 		}
 	}
 	return nil
+}
+
+// holdsStrings reports whether a group-by column holds strings (a keyword field, or text from
+// TO_STRING when the aliased fields' types differ), which can be "".
+func holdsStrings(f translate.CorrField) bool {
+	for _, src := range f.PerRule {
+		if src.Field != nil && src.Field.Elastic.Type != "" && isStringType(src.Field.Elastic.Type) {
+			return true
+		}
+	}
+	return false
+}
+
+// foldEmpty makes the null of each string group-by column "": Sigma (and the evaluator) put null
+// and "" in one group, while STATS ... BY keeps "" and null apart (a keyword "" is a value; null
+// keys form their own group). An aliased Esql.<name> column is wrapped in place; a field is
+// shadowed by `field = COALESCE(field, "")` after every other EVAL column, so that the rule tags
+// and value columns still read the stored value (EVAL replaces an existing column of the same
+// name).
+func (p *corrPlan) foldEmpty(cols []string) {
+	for _, col := range cols {
+		found := false
+		for i, e := range p.evals {
+			if e.name == col {
+				p.evals[i].expr = "COALESCE(" + e.expr + ", \"\")"
+				found = true
+			}
+		}
+		if !found {
+			p.evals = append(p.evals, assign{col, "COALESCE(" + col + ", \"\")"})
+		}
+	}
 }
 
 func nameOf(c *translate.Correlation, i int) string {

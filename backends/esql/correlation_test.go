@@ -82,7 +82,7 @@ func TestCorrelations(t *testing.T) {
 	}{
 		{"event_count", corrQ("event_count", 10*time.Minute, []*translate.Query{r1()}, upn(1), thr("gte", "10", 10)),
 			corrHead + one +
-				"| EVAL Esql.time_window_date_trunc = DATE_TRUNC(10 minutes, @timestamp)\n" +
+				"| EVAL\n    Esql.time_window_date_trunc = DATE_TRUNC(10 minutes, @timestamp),\n    azure.signinlogs.properties.user_principal_name = COALESCE(azure.signinlogs.properties.user_principal_name, \"\")\n" +
 				"| STATS\n    Esql.event_count = COUNT(*),\n" + times +
 				"  BY Esql.time_window_date_trunc, azure.signinlogs.properties.user_principal_name\n" +
 				"| WHERE Esql.event_count >= 10", nil},
@@ -94,13 +94,13 @@ func TestCorrelations(t *testing.T) {
 				"| WHERE Esql.event_count >= 100 and Esql.event_count <= 1e4", nil},
 		{"neq, eq, gt, lt", corrQ("event_count", 90*time.Second, []*translate.Query{r1()}, upn(1), thr("neq", "1", 1), thr("gt", "0", 0), thr("lt", "9", 9), thr("eq", "2.5", 2.5)),
 			corrHead + one +
-				"| EVAL Esql.time_window_date_trunc = DATE_TRUNC(90 seconds, @timestamp)\n" +
+				"| EVAL\n    Esql.time_window_date_trunc = DATE_TRUNC(90 seconds, @timestamp),\n    azure.signinlogs.properties.user_principal_name = COALESCE(azure.signinlogs.properties.user_principal_name, \"\")\n" +
 				"| STATS\n    Esql.event_count = COUNT(*),\n" + times +
 				"  BY Esql.time_window_date_trunc, azure.signinlogs.properties.user_principal_name\n" +
 				"| WHERE Esql.event_count != 1 and Esql.event_count > 0 and Esql.event_count < 9 and Esql.event_count == 2.5", nil},
 		{"two rules, same field", corrQ("event_count", 2*24*time.Hour, []*translate.Query{r1(), r2()}, upn(2), thr("gte", "3", 3)),
 			corrHead + twoRules +
-				"| EVAL Esql.time_window_date_trunc = DATE_TRUNC(48 hours, @timestamp)\n" +
+				"| EVAL\n    Esql.time_window_date_trunc = DATE_TRUNC(48 hours, @timestamp),\n    azure.signinlogs.properties.user_principal_name = COALESCE(azure.signinlogs.properties.user_principal_name, \"\")\n" +
 				"| STATS\n    Esql.event_count = COUNT(*),\n" + times +
 				"  BY Esql.time_window_date_trunc, azure.signinlogs.properties.user_principal_name\n" +
 				"| WHERE Esql.event_count >= 3", nil},
@@ -110,7 +110,7 @@ func TestCorrelations(t *testing.T) {
 			corrHead + "(\n      (\n        " + sil + "\n        and " + ec + " == 50126\n      )\n      or (\n        " + nil_ + "\n        and " + ec + " == 50126\n      )\n    )\n" +
 				"| EVAL\n" +
 				tags2 +
-				"    Esql.account = CASE(\n      Esql.rule_0, azure.signinlogs.properties.user_principal_name,\n      Esql.rule_1, azure.signinlogs.properties.user_id\n    ),\n" +
+				"    Esql.account = COALESCE(CASE(\n      Esql.rule_0, azure.signinlogs.properties.user_principal_name,\n      Esql.rule_1, azure.signinlogs.properties.user_id\n    ), \"\"),\n" +
 				"    Esql.time_window_date_trunc = DATE_TRUNC(15 minutes, @timestamp)\n" +
 				"| STATS\n    Esql.event_count = COUNT(*),\n" + times +
 				"  BY Esql.time_window_date_trunc, Esql.account, source.ip\n" +
@@ -121,7 +121,7 @@ func TestCorrelations(t *testing.T) {
 			corrHead + "(\n      (\n        " + sil + "\n        and " + ec + " == 50126\n      )\n      or (\n        " + nil_ + "\n        and " + ec + " == 50126\n      )\n    )\n" +
 				"| EVAL\n" +
 				tags2 +
-				"    Esql.who_or_where = CASE(\n      Esql.rule_0, azure.signinlogs.properties.user_principal_name,\n      Esql.rule_1, TO_STRING(source.ip)\n    ),\n" +
+				"    Esql.who_or_where = COALESCE(CASE(\n      Esql.rule_0, azure.signinlogs.properties.user_principal_name,\n      Esql.rule_1, TO_STRING(source.ip)\n    ), \"\"),\n" +
 				"    Esql.time_window_date_trunc = DATE_TRUNC(1 minute, @timestamp)\n" +
 				"| STATS\n    Esql.event_count = COUNT(*),\n" + times +
 				"  BY Esql.time_window_date_trunc, Esql.who_or_where\n" +
@@ -155,7 +155,7 @@ func TestCorrelations(t *testing.T) {
 			corrHead + "(\n      (\n        " + sil + "\n        and " + ec + " == 50126\n      )\n      or (\n        " + nil_ + "\n        and " + ec + " == 50126\n      )\n    )\n" +
 				"| EVAL\n" +
 				tags2 +
-				"    Esql.user = CASE(\n      Esql.rule_0, azure.signinlogs.properties.user_principal_name,\n      Esql.rule_1, azure.signinlogs.properties.user_id\n    ),\n" +
+				"    Esql.user = COALESCE(CASE(\n      Esql.rule_0, azure.signinlogs.properties.user_principal_name,\n      Esql.rule_1, azure.signinlogs.properties.user_id\n    ), \"\"),\n" +
 				"    Esql.time_window_date_trunc = DATE_TRUNC(1 minute, @timestamp),\n    Esql.user_value = CASE(Esql.user != \"\", Esql.user)\n" +
 				"| STATS\n" + times +
 				"  BY Esql.time_window_date_trunc, Esql.user, Esql.user_value\n" +
@@ -173,7 +173,7 @@ func TestCorrelations(t *testing.T) {
 			"FROM logs-azure.signinlogs-*\n| WHERE data_stream.dataset == \"azure.signinlogs\"\n    and (\n      (\n        azure.signinlogs.category == \"SignInLogs\"\n        and azure.signinlogs.properties.status.error_code == 0\n      )\n      or (\n        azure.signinlogs.category == \"NonInteractiveUserSignInLogs\"\n        and azure.signinlogs.properties.status.error_code == 0\n      )\n    )\n| EVAL\n    Esql.rule_0 = COALESCE(\n      (\n        azure.signinlogs.category == \"SignInLogs\"\n        and azure.signinlogs.properties.status.error_code == 0\n      ),\n      false\n    ),\n    Esql.rule_1 = COALESCE(\n      (\n        azure.signinlogs.category == \"NonInteractiveUserSignInLogs\"\n        and azure.signinlogs.properties.status.error_code == 0\n      ),\n      false\n    ),\n    Esql.n = CASE(\n      Esql.rule_0, TO_DOUBLE(azure.signinlogs.properties.processing_time_ms),\n      Esql.rule_1, TO_DOUBLE(azure.signinlogs.properties.autonomous_system_number)\n    ),\n    Esql.time_window_date_trunc = DATE_TRUNC(1 hour, @timestamp)\n| STATS\n    Esql.n_sum = SUM(Esql.n),\n    Esql.start_time = MIN(@timestamp),\n    Esql.end_time = MAX(@timestamp)\n  BY Esql.time_window_date_trunc\n| WHERE Esql.n_sum > 1", nil},
 		{"value_sum", withField(corrQ("value_sum", time.Hour, []*translate.Query{r1()}, []translate.CorrField{same(t, "AppId", 1)}, thr("gt", "600000", 600000)), same(t, "ProcessingTimeInMilliseconds", 1), 0),
 			corrHead + one +
-				"| EVAL Esql.time_window_date_trunc = DATE_TRUNC(1 hour, @timestamp)\n" +
+				"| EVAL\n    Esql.time_window_date_trunc = DATE_TRUNC(1 hour, @timestamp),\n    azure.signinlogs.properties.app_id = COALESCE(azure.signinlogs.properties.app_id, \"\")\n" +
 				"| STATS\n    Esql.processing_time_ms_sum = SUM(azure.signinlogs.properties.processing_time_ms),\n" + times +
 				"  BY Esql.time_window_date_trunc, azure.signinlogs.properties.app_id\n" +
 				"| WHERE Esql.processing_time_ms_sum > 600000", nil},
@@ -186,7 +186,7 @@ func TestCorrelations(t *testing.T) {
 				"| WHERE Esql.client_app_used_avg < 5", nil},
 		{"value_percentile", withField(corrQ("value_percentile", 24*time.Hour, []*translate.Query{r1()}, []translate.CorrField{same(t, "AppId", 1)}, thr("gt", "5000", 5000)), same(t, "ProcessingTimeInMilliseconds", 1), 99.5),
 			corrHead + one +
-				"| EVAL Esql.time_window_date_trunc = DATE_TRUNC(24 hours, @timestamp)\n" +
+				"| EVAL\n    Esql.time_window_date_trunc = DATE_TRUNC(24 hours, @timestamp),\n    azure.signinlogs.properties.app_id = COALESCE(azure.signinlogs.properties.app_id, \"\")\n" +
 				"| STATS\n    Esql.processing_time_ms_percentile = PERCENTILE(azure.signinlogs.properties.processing_time_ms, 99.5),\n" + times +
 				"  BY Esql.time_window_date_trunc, azure.signinlogs.properties.app_id\n" +
 				"| WHERE Esql.processing_time_ms_percentile > 5000",
@@ -195,7 +195,7 @@ func TestCorrelations(t *testing.T) {
 			corrHead + twoRules +
 				"| EVAL\n" + tags +
 				"    Esql.time_window_date_trunc = DATE_TRUNC(30 minutes, @timestamp),\n" +
-				"    Esql.rule_0_event = CASE(Esql.rule_0, 1, 0),\n    Esql.rule_1_event = CASE(Esql.rule_1, 1, 0)\n" +
+				"    Esql.rule_0_event = CASE(Esql.rule_0, 1, 0),\n    Esql.rule_1_event = CASE(Esql.rule_1, 1, 0),\n    azure.signinlogs.properties.user_principal_name = COALESCE(azure.signinlogs.properties.user_principal_name, \"\")\n" +
 				"| STATS\n    Esql.rule_0_seen = MAX(Esql.rule_0_event),\n    Esql.rule_1_seen = MAX(Esql.rule_1_event),\n" + times +
 				"  BY Esql.time_window_date_trunc, azure.signinlogs.properties.user_principal_name\n" +
 				"| EVAL Esql.rule_count = Esql.rule_0_seen + Esql.rule_1_seen\n" +
@@ -213,7 +213,7 @@ func TestCorrelations(t *testing.T) {
 			corrHead + twoRules +
 				"| EVAL\n" + tags +
 				"    Esql.time_window_date_trunc = DATE_TRUNC(30 minutes, @timestamp),\n" +
-				"    Esql.rule_0_time = CASE(Esql.rule_0, @timestamp),\n    Esql.rule_1_time = CASE(Esql.rule_1, @timestamp)\n" +
+				"    Esql.rule_0_time = CASE(Esql.rule_0, @timestamp),\n    Esql.rule_1_time = CASE(Esql.rule_1, @timestamp),\n    azure.signinlogs.properties.user_principal_name = COALESCE(azure.signinlogs.properties.user_principal_name, \"\")\n" +
 				"| STATS\n    Esql.rule_0_first = MIN(Esql.rule_0_time),\n    Esql.rule_1_last = MAX(Esql.rule_1_time),\n" + times +
 				"  BY Esql.time_window_date_trunc, azure.signinlogs.properties.user_principal_name\n" +
 				"| WHERE Esql.rule_0_first < Esql.rule_1_last", nil},
@@ -221,7 +221,7 @@ func TestCorrelations(t *testing.T) {
 			corrHead + twoRules +
 				"| EVAL\n" + tags +
 				"    Esql.time_window_date_trunc = DATE_TRUNC(30 minutes, @timestamp),\n" +
-				"    Esql.rule_0_time = CASE(Esql.rule_0, @timestamp),\n    Esql.rule_1_time = CASE(Esql.rule_1, @timestamp)\n" +
+				"    Esql.rule_0_time = CASE(Esql.rule_0, @timestamp),\n    Esql.rule_1_time = CASE(Esql.rule_1, @timestamp),\n    azure.signinlogs.properties.user_principal_name = COALESCE(azure.signinlogs.properties.user_principal_name, \"\")\n" +
 				"| STATS\n    Esql.rule_0_first = MIN(Esql.rule_0_time),\n    Esql.rule_1_last = MAX(Esql.rule_1_time),\n" + times +
 				"  BY Esql.time_window_date_trunc, azure.signinlogs.properties.user_principal_name\n" +
 				"| WHERE Esql.rule_0_first < Esql.rule_1_last", nil},

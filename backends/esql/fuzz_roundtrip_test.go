@@ -9,8 +9,7 @@ import (
 )
 
 // FuzzRoundTrip: for random rules, every esql output parses back to the rule's meaning, and the
-// interpreter runs over events generated from the rule. Correlations are emitted but not read
-// back yet (ReadCorrelation is not implemented).
+// interpreter runs over events generated from the rule (correlation streams for a correlation).
 func FuzzRoundTrip(f *testing.F) {
 	for _, s := range roundtrip.Seeds("../..") {
 		f.Add(s)
@@ -26,13 +25,14 @@ func FuzzRoundTrip(f *testing.F) {
 			if err != nil {
 				t.Fatalf("internal error: %v", err)
 			}
-			if q.Correlation != nil {
-				continue
-			}
 			if d := roundtrip.ReadDiff(tg, q, out.Query); d != "" {
 				t.Fatalf("the output does not mean what the rule means: %s\n%s", d, out.Query)
 			}
-			for _, s := range roundtrip.Generate(q) {
+			streams := roundtrip.Generate
+			if q.Correlation != nil {
+				streams = roundtrip.GenerateCorrelation
+			}
+			for _, s := range streams(q) {
 				evs := s.Events
 				if len(evs) > 20 {
 					evs = evs[:20]

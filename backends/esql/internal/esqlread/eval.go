@@ -750,8 +750,3 @@ func javaParseDouble(s string) any {
 }
 
 var numberJava = regexp.MustCompile(`^[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?$`)
-
-// evalCorrelation is not implemented: correlations are interpreted in a later step.
-func evalCorrelation(q *Query, evs []roundtrip.Event) ([]string, error) {
-	return nil, fmt.Errorf("correlation pipelines are not interpreted yet")
-}

@@ -734,11 +734,6 @@ func refPred(kind string, args []Expr, t *translate.Table) (roundtrip.Pred, erro
 // FormatNum renders a number as its shortest text.
 func FormatNum(f float64) string { return strconv.FormatFloat(f, 'g', -1, 64) }
 
-// ReadCorrelation is not implemented yet.
-func ReadCorrelation(out string) (*roundtrip.CorrMeaning, error) {
-	return nil, fmt.Errorf("not implemented")
-}
-
 // Documented turns a rule's meaning into the meaning the esql backend documents for its output:
 // Elastic keeps some canonical fields in one field, so a query on that field is read back as the
 // first of them (Resolve). LocationDetails.countryOrRegion is Location (geo.country_iso_code);

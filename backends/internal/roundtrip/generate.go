@@ -596,18 +596,18 @@ func GenerateCorrelation(q *translate.Query) []Stream {
 				continue
 			}
 			for i := range k {
-				for _, g := range groups {
+				for gi, g := range groups {
 					e := clone(base)
 					for _, gb := range c.GroupBy {
 						if f := gb.PerRule[ri].Field; f != nil {
-							setField(e, f, typed(f, g), g == "" && i%2 == 0)
+							setField(e, f, typed(f, label(f, g, gi)), g == "" && i%2 == 0)
 						}
 					}
 					if len(c.Fields) > 0 {
 						if f := c.Fields[0].PerRule[ri].Field; f != nil {
 							val := strconv.Itoa(i % 3 * 7)
 							if c.Type == "value_count" {
-								val = "value-" + strconv.Itoa(i%(k-1))
+								val = label(f, "value-"+strconv.Itoa(i%(k-1)), 10+i%(k-1))
 							}
 							setField(e, f, typed(f, val), false)
 						}
@@ -634,6 +634,16 @@ func GenerateCorrelation(q *translate.Query) []Stream {
 		mk("generated: rules in reverse order across a bucket boundary", rev, true),
 		mk("generated: every event at one instant", fwd, false),
 	}
+}
+
+// label is a group or value label as the field's type can hold it: an IP address field (Elastic
+// maps IPAddress as ip, which keeps no value for other text) gets a documentation address numbered
+// n, every other field the label itself ("" stays "").
+func label(f *translate.Field, l string, n int) string {
+	if l == "" || f.Type != translate.TypeIP {
+		return l
+	}
+	return fmt.Sprintf("198.51.100.%d", n+1)
 }
 
 // corrBase is a matching event of a referenced rule (its first table's base event), or for a

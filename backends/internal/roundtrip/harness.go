@@ -122,6 +122,9 @@ func ReadDiff(tg Target, q *translate.Query, out string) string {
 		if err != nil {
 			return err.Error()
 		}
+		if tg.Documented != nil {
+			documentCorrelation(tg, q, want)
+		}
 		got, err := tg.ReadCorrelation(out)
 		if err != nil {
 			return "read back: " + err.Error()
@@ -277,5 +280,17 @@ func FuzzOne(t *testing.T, tg Target, data []byte) {
 				t.Fatalf("%s: %s: interpreting the output: %v\n%s", tg.Backend.Name(), s.Name, err, out.Query)
 			}
 		}
+	}
+}
+
+// documentCorrelation applies tg.Documented to the filter of every rule a correlation references,
+// nested correlations included, as ReadDiff does for a detection query.
+func documentCorrelation(tg Target, q *translate.Query, m *CorrMeaning) {
+	for i, r := range q.Correlation.Rules {
+		if m.Rules[i].Nested != nil {
+			documentCorrelation(tg, r, m.Rules[i].Nested)
+			continue
+		}
+		m.Rules[i].Filter = tg.Documented(r, m.Rules[i].Filter)
 	}
 }

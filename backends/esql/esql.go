@@ -98,7 +98,7 @@ func refWarnings(q *translate.Query) []translate.Warning {
 		case *translate.Match:
 			if x.Op == translate.OpFieldRef && !x.Cased && x.Field != nil && stringName(x.Field) != "" && !seen[x.Pos] {
 				seen[x.Pos] = true
-				out = append(out, translate.Warning{Pos: x.Pos, Msg: "fieldref: ES|QL compares TO_LOWER of both fields, which differs from case-insensitive matching for a few non-ASCII characters (U+017F long s, U+0130 dotted capital I, Greek variant letters)"})
+				out = append(out, translate.Warning{Pos: x.Pos, Msg: "fieldref: ES|QL compares TO_LOWER of both fields, which differs from case-insensitive matching for a few characters (Java lowercases the Kelvin sign U+212A to k and U+0130 to two characters, and folds some Greek variant letters differently)"})
 			}
 		}
 	}

@@ -107,3 +107,20 @@ func ElasticIntegral(mapping string) bool {
 	}
 	return false
 }
+
+// ElasticMultiValued reports whether Elastic's integration stores the field named elastic as an
+// array: the Graph signIn properties that are collections. ES|QL compares a multi-valued field as
+// null rather than "any element matches"; IS NULL holds when the array is empty or absent.
+func ElasticMultiValued(elastic string) bool {
+	switch elastic {
+	case "azure.signinlogs.properties.risk_event_types",
+		"azure.signinlogs.properties.risk_event_types_v2",
+		"azure.signinlogs.properties.authentication_methods_used",
+		"azure.signinlogs.properties.sign_in_event_types",
+		"azure.signinlogs.properties.session_lifetime_policies",
+		"azure.signinlogs.properties.authentication_context_class_references",
+		"azure.signinlogs.properties.applied_event_listeners":
+		return true
+	}
+	return false
+}

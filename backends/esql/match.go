@@ -34,16 +34,9 @@ func elasticField(f *translate.Field, pos rules.Pos) error {
 // singleValued rejects comparisons on fields the integration stores as arrays (the Graph signIn
 // properties that are collections). ES|QL compares a multi-valued field as null (with a warning),
 // not "any element matches", so no comparison on them keeps Sigma's meaning; IS NULL / IS NOT NULL
-// still work. This list belongs in the schema once it records arrays.
+// still work (the list: translate.ElasticMultiValued).
 func singleValued(f *translate.Field, pos rules.Pos) error {
-	switch f.Elastic.Name {
-	case "azure.signinlogs.properties.risk_event_types",
-		"azure.signinlogs.properties.risk_event_types_v2",
-		"azure.signinlogs.properties.authentication_methods_used",
-		"azure.signinlogs.properties.sign_in_event_types",
-		"azure.signinlogs.properties.session_lifetime_policies",
-		"azure.signinlogs.properties.authentication_context_class_references",
-		"azure.signinlogs.properties.applied_event_listeners":
+	if translate.ElasticMultiValued(f.Elastic.Name) {
 		return unsupported(pos, "field "+f.Name, "Elastic stores it as the multi-valued field %s, and ES|QL evaluates a comparison on a multi-valued field as null instead of matching any element", f.Elastic.Name)
 	}
 	return nil

@@ -62,7 +62,7 @@ func Document(ev roundtrip.Event) (Doc, bool, error) {
 			continue
 		}
 		typ := f.Elastic.Type
-		if MultiValued(f.Elastic.Name) {
+		if translate.ElasticMultiValued(f.Elastic.Name) {
 			if mv := multi(v); len(mv) > 0 {
 				if _, set := doc[f.Elastic.Name]; !set {
 					doc[f.Elastic.Name] = mv

@@ -386,7 +386,7 @@ func isNullPred(x *IsNull, t *translate.Table) (roundtrip.Pred, error) {
 		return nil, fmt.Errorf("IS NULL over a function")
 	}
 	var present roundtrip.Pred
-	if emptyIsValue(fl.typ) && !MultiValued(fl.elastic) {
+	if emptyIsValue(fl.typ) && !translate.ElasticMultiValued(fl.elastic) {
 		// A present value, "" included: every string form matches .*.
 		present = str(fl, anyString())
 	} else {
@@ -787,21 +787,4 @@ func canonical(name string, t *translate.Table) string {
 		return g.Name
 	}
 	return name
-}
-
-// MultiValued reports whether the integration stores the Elastic field as an array (the Graph
-// signIn properties that are collections; the esql backend keeps the same list). A comparison on
-// such a field is null in ES|QL; IS NULL holds when the array is empty or absent.
-func MultiValued(elastic string) bool {
-	switch elastic {
-	case "azure.signinlogs.properties.risk_event_types",
-		"azure.signinlogs.properties.risk_event_types_v2",
-		"azure.signinlogs.properties.authentication_methods_used",
-		"azure.signinlogs.properties.sign_in_event_types",
-		"azure.signinlogs.properties.session_lifetime_policies",
-		"azure.signinlogs.properties.authentication_context_class_references",
-		"azure.signinlogs.properties.applied_event_listeners":
-		return true
-	}
-	return false
 }

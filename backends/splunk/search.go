@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/entrasig/entrasig/backends/splunk/internal/splcheck"
 	"github.com/entrasig/entrasig/rules"
 	"github.com/entrasig/entrasig/translate"
 )
@@ -177,7 +178,7 @@ func searchEqValue(f *translate.Field, name string, v translate.Value) (string, 
 			return "", "", false // the empty string: exact only in where
 		}
 	}
-	if shape == translate.ShapeExact && cidrLike(lit) {
+	if shape == translate.ShapeExact && splcheck.CIDRLike(lit) {
 		// the search command reads a value in CIDR notation as an address range, quoted or not
 		return "", "", false
 	}
@@ -210,24 +211,4 @@ func searchEqValue(f *translate.Field, name string, v translate.Value) (string, 
 // numeric value, not text).
 func numericType(f *translate.Field) bool {
 	return f.Type == translate.TypeLong || f.Type == translate.TypeReal
-}
-
-// cidrLike reports whether a value is in CIDR notation (address characters, '/', digits), which
-// the search command matches as an address range.
-func cidrLike(v string) bool {
-	addr, bits, ok := strings.Cut(v, "/")
-	if !ok || addr == "" || bits == "" {
-		return false
-	}
-	for _, r := range addr {
-		if !(r >= '0' && r <= '9' || r >= 'a' && r <= 'f' || r >= 'A' && r <= 'F' || r == '.' || r == ':') {
-			return false
-		}
-	}
-	for _, r := range bits {
-		if r < '0' || r > '9' {
-			return false
-		}
-	}
-	return true
 }

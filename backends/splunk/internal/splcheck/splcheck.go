@@ -667,3 +667,24 @@ func GoldenQueries(text string) []string {
 	}
 	return out
 }
+
+// CIDRLike reports whether a search-command value is in CIDR notation (address characters, '/',
+// digits), which the search command matches as an address range rather than as text, quoted or
+// not. The backend keeps such text out of the search command; the reader reads it as a range.
+func CIDRLike(v string) bool {
+	addr, bits, ok := strings.Cut(v, "/")
+	if !ok || addr == "" || bits == "" {
+		return false
+	}
+	for _, r := range addr {
+		if !(r >= '0' && r <= '9' || r >= 'a' && r <= 'f' || r >= 'A' && r <= 'F' || r == '.' || r == ':') {
+			return false
+		}
+	}
+	for _, r := range bits {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return true
+}

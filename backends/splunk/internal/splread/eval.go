@@ -430,7 +430,7 @@ func matchSearch(op, v, fv string) (bool, error) {
 		}
 		return x >= n, nil
 	}
-	if cidrLike(v) {
+	if splcheck.CIDRLike(v) {
 		p, err := netip.ParsePrefix(v)
 		if err != nil {
 			return false, err

@@ -11,7 +11,6 @@ import (
 	"net/netip"
 	"regexp/syntax"
 	"strconv"
-	"strings"
 
 	"github.com/entrasig/entrasig/backends/internal/roundtrip"
 	"github.com/entrasig/entrasig/backends/splunk/internal/splcheck"
@@ -264,7 +263,7 @@ func searchAtom(f *translate.Field, v string) (roundtrip.Pred, error) {
 	switch {
 	case v == "*":
 		return present(f.Name), nil
-	case cidrLike(v):
+	case splcheck.CIDRLike(v):
 		p, err := netip.ParsePrefix(v)
 		if err != nil {
 			return nil, fmt.Errorf("CIDR value %q: %v", v, err)
@@ -604,26 +603,6 @@ func isNumber(s string) bool {
 		case r == '.' && !dot:
 			dot = true
 		default:
-			return false
-		}
-	}
-	return true
-}
-
-// cidrLike reports whether a search value is in CIDR notation (an address, '/', bits), which the
-// search command matches as a range rather than as text.
-func cidrLike(v string) bool {
-	addr, bits, ok := strings.Cut(v, "/")
-	if !ok || addr == "" || bits == "" || strings.Contains(v, "*") {
-		return false
-	}
-	for _, r := range addr {
-		if !(r >= '0' && r <= '9' || r >= 'a' && r <= 'f' || r >= 'A' && r <= 'F' || r == '.' || r == ':') {
-			return false
-		}
-	}
-	for _, r := range bits {
-		if r < '0' || r > '9' {
 			return false
 		}
 	}

@@ -35,6 +35,12 @@ type Target struct {
 	// ResultType and Status.errorCode). It must change only what the backend documents; the
 	// target's own test checks that every change it makes is announced where it must be.
 	Documented func(q *translate.Query, want Meaning) Meaning
+	// Explain interprets out as Eval does but with the approximations its warnings announce
+	// undone (the target behaving as Sigma on exactly the announced points, for example keyword
+	// matching case-insensitive for Kibana's case warning). CheckEval accepts a difference on a
+	// warned rule only when Explain then selects what the evaluator selects, so every pinned
+	// difference is shown to come from an announced approximation and nothing else.
+	Explain func(out string, warnings []translate.Warning, evs []Event) ([]string, error)
 }
 
 // Item is one emitted query the harness checks.
@@ -176,6 +182,11 @@ func CheckEval(t *testing.T, tg Target, items []Item, streams func(q *translate.
 				continue
 			}
 			if announced(it) {
+				if d := explained(tg, it, evs, want); d != "" {
+					t.Errorf("%s: %s: %s: the output selects %s, the rule selects %s, and the warnings do not explain it: %s\n%s\nevents:\n%s",
+						tg.Backend.Name(), it.Path, s.Name, list(got), list(want), d, it.Out.Query, describe(evs))
+					continue
+				}
 				accepted = append(accepted, Difference{Path: it.Path, Stream: s.Name, Want: want, Got: got})
 				continue
 			}
@@ -293,4 +304,21 @@ func documentCorrelation(tg Target, q *translate.Query, m *CorrMeaning) {
 		}
 		m.Rules[i].Filter = tg.Documented(r, m.Rules[i].Filter)
 	}
+}
+
+// explained runs tg.Explain on a difference of a warned rule: "" when, with the announced
+// approximations undone, the output selects what the rule selects.
+func explained(tg Target, it Item, evs []Event, want []string) string {
+	if tg.Explain == nil {
+		return "the target has no Explain to undo its announced approximations"
+	}
+	got, err := tg.Explain(it.Out.Query, it.Out.Warnings, evs)
+	if err != nil {
+		return "explain: " + err.Error()
+	}
+	slices.Sort(got)
+	if !slices.Equal(got, want) {
+		return "with the announced approximations undone it still selects " + list(got)
+	}
+	return ""
 }

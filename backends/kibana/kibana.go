@@ -298,8 +298,7 @@ func (e *emitter) match(m *translate.Match) (node, error) {
 				"its Elastic field "+name+" is of type "+f.Elastic.Type+", which KQL ranges compare as text or dates, not numbers")
 		}
 		if translate.ElasticIntegral(f.Elastic.Type) && f.Type != translate.TypeLong {
-			e.warn(m.Pos, fmt.Sprintf("Kibana KQL compares %s as Elastic's integer field %s, which stores a fractional "+
-				"value truncated (coerce), so a non-integer value near the bound compares differently", f.Name, name))
+			e.warn(m.Pos, integerWarning(f, name))
 		}
 		sym := m.Op.Symbol()
 		var kids []node
@@ -322,6 +321,13 @@ func (e *emitter) match(m *translate.Match) (node, error) {
 		return atomsNode(as), nil
 	}
 	return node{}, fmt.Errorf("kibana: unknown operator %v", m.Op)
+}
+
+// integerWarning is the warning for a range on a canonical field that is not an integer but is stored
+// in an Elastic integer field, which truncates a fractional value (coerce).
+func integerWarning(f *translate.Field, name string) string {
+	return fmt.Sprintf("Kibana KQL compares %s as Elastic's integer field %s, which stores a fractional "+
+		"value truncated (coerce), so a non-integer value near the bound compares differently", f.Name, name)
 }
 
 // boolWarning is the warning for a match on a boolean field: Elasticsearch indexes a boolean from
@@ -584,9 +590,14 @@ func (e *emitter) keyword(m *translate.Match, v *translate.Value, name string, s
 				as = append(as, atom{name, q})
 			}
 		}
-		if len(as) > 0 {
+		if len(as) > 0 && err == nil {
+			// The known values in their canonical spelling, and the pattern itself (case-sensitive,
+			// announced by the case warning) for the values outside the known set it matches.
 			e.warn(m.Pos, knownWarning(f, name))
-			return as, nil
+			if caseLost {
+				e.warn(m.Pos, caseWarning(f, name))
+			}
+			return append(as, atom{name, text}), nil
 		}
 	}
 	switch {

@@ -33,6 +33,7 @@ var kibanaTarget = roundtrip.Target{
 	Read:       readKQL,
 	Eval:       evalKQL,
 	Documented: documented,
+	Explain:    explainKQL,
 }
 
 func TestRoundTrip(t *testing.T) {
@@ -516,9 +517,18 @@ func docMatch(m *translate.Match) translate.Expr {
 						known = append(known, k)
 					}
 				}
+				if len(known) > 0 && translate.HasWildcard(segs) {
+					if _, err := unquotedValue(segs); err != nil {
+						return m // the backend refuses it (a `?` or whitespace in the pattern)
+					}
+				}
 				if len(known) > 0 {
 					for _, k := range known {
 						one(translate.Value{Kind: rules.ValString, Raw: k, Segs: []rules.Segment{{Kind: rules.SegLit, Text: k}}}, true)
+					}
+					if translate.HasWildcard(segs) {
+						// The pattern itself, case-sensitively, for values outside the known set.
+						one(v, true)
 					}
 					continue
 				}
@@ -659,6 +669,87 @@ func evalKQL(out string, evs []roundtrip.Event) ([]string, error) {
 	return got, nil
 }
 
+// ---- Explain ---------------------------------------------------------------------------------
+
+// explainKQL interprets out as evalKQL does with exactly the approximations its warnings announce
+// undone, each for the Elastic field the warning names (relaxations): the case warning and the
+// known-value warning make that keyword field compare case-insensitively (translate.FoldEq); the
+// boolean warning makes that boolean field read the event's raw value as Sigma reads a bool; the
+// integer warning makes that integer field hold the raw number untruncated. A warning that is not
+// one of these is an error: nothing else may be undone.
+func explainKQL(out string, warnings []translate.Warning, evs []roundtrip.Event) ([]string, error) {
+	opts, err := relaxations(warnings)
+	if err != nil {
+		return nil, err
+	}
+	e, err := kqlread.Parse(out)
+	if err != nil {
+		return nil, err
+	}
+	var got []string
+	for i, ev := range evs {
+		doc, raw, err := elasticDocRaw(ev)
+		if err != nil {
+			return nil, fmt.Errorf("event %d: %v", i, err)
+		}
+		o := *opts
+		o.Raw = func(field string) (any, bool) {
+			v, ok := raw[field]
+			return v, ok && v != nil
+		}
+		ok, err := kqlread.MatchWith(e, doc, elasticType, &o)
+		if err != nil {
+			return nil, fmt.Errorf("event %d: %v", i, err)
+		}
+		if ok {
+			got = append(got, strconv.Itoa(i))
+		}
+	}
+	return got, nil
+}
+
+// relaxations turns the warnings of an output into the kqlread options that undo them. Each
+// warning is recognised by being exactly the text the backend writes for some field and Elastic
+// name (caseWarning, knownWarning, boolWarning, integerWarning), so the field it names is known.
+func relaxations(warnings []translate.Warning) (*kqlread.Options, error) {
+	opts := &kqlread.Options{Fold: map[string]bool{}, SigmaBool: map[string]bool{}, Untruncated: map[string]bool{}}
+	texts := warningTexts()
+	for _, w := range warnings {
+		r, ok := texts[w.Msg]
+		if !ok {
+			return nil, fmt.Errorf("warning %q announces no approximation Explain can undo", w.Msg)
+		}
+		switch r.kind {
+		case "case", "known":
+			opts.Fold[r.field] = true
+		case "bool":
+			opts.SigmaBool[r.field] = true
+		case "integer":
+			opts.Untruncated[r.field] = true
+		}
+	}
+	return opts, nil
+}
+
+type relaxation struct{ kind, field string }
+
+// warningTexts maps every warning text the backend can write to the relaxation it announces.
+var warningTexts = sync.OnceValue(func() map[string]relaxation {
+	m := map[string]relaxation{}
+	for _, f := range translate.SignIn().Fields() {
+		for _, name := range []string{f.Elastic.Name, f.Elastic.StringName} {
+			if name == "" {
+				continue
+			}
+			m[caseWarning(f, name)] = relaxation{"case", name}
+			m[knownWarning(f, name)] = relaxation{"known", name}
+			m[boolWarning(f, name)] = relaxation{"bool", name}
+			m[integerWarning(f, name)] = relaxation{"integer", name}
+		}
+	}
+	return m
+})
+
 // keywordIgnoreAbove is the ignore_above of the integration's keyword fields: Fleet maps package
 // keyword fields with ignore_above 1024 unless the package says otherwise, and longer strings are
 // not indexed (no term, no exists).
@@ -683,6 +774,13 @@ const keywordIgnoreAbove = 1024
 //     values, "" included, are malformed (absent);
 //   - null or a missing column or sub-key: absent.
 func elasticDoc(ev roundtrip.Event) (kqlread.Doc, error) {
+	doc, _, err := elasticDocRaw(ev)
+	return doc, err
+}
+
+// elasticDocRaw is elasticDoc with, per Elastic field, the event value it is indexed from (whether
+// or not the mapping could index it): what Explain's relaxations read.
+func elasticDocRaw(ev roundtrip.Event) (kqlread.Doc, map[string]any, error) {
 	tname, _ := ev["Type"].(string)
 	var table *translate.Table
 	for _, t := range translate.SignIn().Tables() {
@@ -691,7 +789,7 @@ func elasticDoc(ev roundtrip.Event) (kqlread.Doc, error) {
 		}
 	}
 	if table == nil {
-		return nil, fmt.Errorf("unknown table %q", tname)
+		return nil, nil, fmt.Errorf("unknown table %q", tname)
 	}
 	doc := kqlread.Doc{
 		"data_stream.dataset": {Type: "constant_keyword", Str: "azure.signinlogs"},
@@ -702,6 +800,7 @@ func elasticDoc(ev roundtrip.Event) (kqlread.Doc, error) {
 		sub bool
 	}
 	picked := map[string]source{}
+	raw := map[string]any{}
 	var order []string
 	for _, f := range translate.SignIn().Fields() {
 		if f.Elastic.Name == "" || !f.Tables.Has(table.ID) || f.Elastic.Name == categoryField {
@@ -712,6 +811,7 @@ func elasticDoc(ev roundtrip.Event) (kqlread.Doc, error) {
 			continue
 		}
 		if f.Elastic.StringName != "" {
+			raw[f.Elastic.StringName] = v
 			if fv, ok := toElastic(v, "keyword"); ok {
 				doc[f.Elastic.StringName] = fv
 			}
@@ -726,11 +826,12 @@ func elasticDoc(ev roundtrip.Event) (kqlread.Doc, error) {
 		picked[f.Elastic.Name] = source{v: v, sub: len(f.Path) > 0}
 	}
 	for _, name := range order {
+		raw[name] = picked[name].v
 		if fv, ok := toElastic(picked[name].v, elasticType(name)); ok {
 			doc[name] = fv
 		}
 	}
-	return doc, nil
+	return doc, raw, nil
 }
 
 // fieldValue reads a canonical field of the event: the column, then the sub-keys of a dynamic

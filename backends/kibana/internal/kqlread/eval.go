@@ -59,11 +59,38 @@ type FieldValue struct {
 type Types func(field string) string
 
 // Match evaluates e on doc.
-func Match(e Expr, doc Doc, types Types) (bool, error) {
+func Match(e Expr, doc Doc, types Types) (bool, error) { return MatchWith(e, doc, types, nil) }
+
+// Options are relaxations of the interpretation, each for the fields it names (Elastic names);
+// a field no option names is interpreted exactly as Match does. They exist to undo, one field at
+// a time, the approximations the backend announces with warnings (the kibana test's Explain), so
+// that a difference from Sigma's meaning can be shown to come from an announced approximation.
+type Options struct {
+	// Fold: keyword fields whose values (and wildcard patterns) compare case-insensitively under
+	// entrasig's folding (translate.FoldEq), instead of Elasticsearch's exact term match.
+	Fold map[string]bool
+	// SigmaBool: boolean fields read from the event's raw value (Raw) as Sigma reads a bool: a JSON
+	// bool, or a string equal to true or false ignoring case; "" and null are no value; any other
+	// value is a value equal to neither boolean. Instead of Elasticsearch's boolean indexing.
+	SigmaBool map[string]bool
+	// Untruncated: integer fields whose indexed number is the event's raw numeric text (Raw) read
+	// without the truncation of a fractional value (coerce).
+	Untruncated map[string]bool
+	// Raw is the event value a field is indexed from (ok false when null or missing); required
+	// when SigmaBool or Untruncated name a field.
+	Raw func(field string) (v any, ok bool)
+}
+
+func (o *Options) fold(field string) bool        { return o != nil && o.Fold[field] }
+func (o *Options) sigmaBool(field string) bool   { return o != nil && o.SigmaBool[field] }
+func (o *Options) untruncated(field string) bool { return o != nil && o.Untruncated[field] }
+
+// MatchWith evaluates e on doc with the relaxations of opts (nil: none, as Match).
+func MatchWith(e Expr, doc Doc, types Types, opts *Options) (bool, error) {
 	switch e := e.(type) {
 	case *Or:
 		for _, a := range e.Args {
-			ok, err := Match(a, doc, types)
+			ok, err := MatchWith(a, doc, types, opts)
 			if err != nil || ok {
 				return ok, err
 			}
@@ -71,30 +98,30 @@ func Match(e Expr, doc Doc, types Types) (bool, error) {
 		return false, nil
 	case *And:
 		for _, a := range e.Args {
-			ok, err := Match(a, doc, types)
+			ok, err := MatchWith(a, doc, types, opts)
 			if err != nil || !ok {
 				return ok, err
 			}
 		}
 		return true, nil
 	case *Not:
-		ok, err := Match(e.Arg, doc, types)
+		ok, err := MatchWith(e.Arg, doc, types, opts)
 		return !ok, err
 	case *Group:
-		return Match(e.Inner, doc, types)
+		return MatchWith(e.Inner, doc, types, opts)
 	case *Is:
-		return matchV(e.Field, e.V, doc, types)
+		return matchV(e.Field, e.V, doc, types, opts)
 	case *Range:
-		return matchRange(e, doc, types)
+		return matchRange(e, doc, types, opts)
 	}
 	return false, fmt.Errorf("kqlread: unknown node %T", e)
 }
 
-func matchV(field string, v VExpr, doc Doc, types Types) (bool, error) {
+func matchV(field string, v VExpr, doc Doc, types Types, opts *Options) (bool, error) {
 	switch v := v.(type) {
 	case *VOr:
 		for _, a := range v.Args {
-			ok, err := matchV(field, a, doc, types)
+			ok, err := matchV(field, a, doc, types, opts)
 			if err != nil || ok {
 				return ok, err
 			}
@@ -102,17 +129,17 @@ func matchV(field string, v VExpr, doc Doc, types Types) (bool, error) {
 		return false, nil
 	case *VAnd:
 		for _, a := range v.Args {
-			ok, err := matchV(field, a, doc, types)
+			ok, err := matchV(field, a, doc, types, opts)
 			if err != nil || !ok {
 				return ok, err
 			}
 		}
 		return true, nil
 	case *VNot:
-		ok, err := matchV(field, v.Arg, doc, types)
+		ok, err := matchV(field, v.Arg, doc, types, opts)
 		return !ok, err
 	case Value:
-		return matchValue(field, v, doc, types)
+		return matchValue(field, v, doc, types, opts)
 	}
 	return false, fmt.Errorf("kqlread: unknown value node %T", v)
 }
@@ -137,18 +164,27 @@ func (v Value) SentText() (string, bool) {
 	return text, true
 }
 
-func matchValue(field string, v Value, doc Doc, types Types) (bool, error) {
+func matchValue(field string, v Value, doc Doc, types Types, opts *Options) (bool, error) {
 	t := types(field)
 	if t == "" {
 		return false, fmt.Errorf("field %s is not mapped in the data stream", field)
 	}
 	fv, has := doc[field]
+	if t == "boolean" && opts.sigmaBool(field) {
+		return matchSigmaBool(field, v, opts)
+	}
+	if translate.ElasticIntegral(t) && opts.untruncated(field) && has {
+		fv.Num = untruncated(field, opts)
+	}
 	if v.IsExists() {
 		return has, nil
 	}
 	if v.HasWildcard() {
 		if t != "keyword" && t != "constant_keyword" {
 			return false, fmt.Errorf("a wildcard value on %s, of type %s", field, t)
+		}
+		if opts.fold(field) {
+			return has && GlobFold(v.Parts, fv.Str), nil
 		}
 		return has && Glob(v.Parts, fv.Str), nil
 	}
@@ -158,6 +194,9 @@ func matchValue(field string, v Value, doc Doc, types Types) (bool, error) {
 	}
 	switch {
 	case t == "keyword" || t == "constant_keyword":
+		if opts.fold(field) {
+			return has && translate.EqualFold(fv.Str, text), nil
+		}
 		return has && fv.Str == text, nil
 	case translate.ElasticNumeric(t):
 		n, err := strconv.ParseFloat(text, 64)
@@ -202,7 +241,7 @@ func jsNumber(s string) (string, bool) {
 	return strconv.FormatFloat(f, 'g', -1, 64), true
 }
 
-func matchRange(r *Range, doc Doc, types Types) (bool, error) {
+func matchRange(r *Range, doc Doc, types Types, opts *Options) (bool, error) {
 	t := types(r.Field)
 	if !translate.ElasticNumeric(t) {
 		return false, fmt.Errorf("a range on %s, of type %q, is outside the subset", r.Field, t)
@@ -214,6 +253,9 @@ func matchRange(r *Range, doc Doc, types Types) (bool, error) {
 	fv, has := doc[r.Field]
 	if !has {
 		return false, nil
+	}
+	if translate.ElasticIntegral(t) && opts.untruncated(r.Field) {
+		fv.Num = untruncated(r.Field, opts)
 	}
 	switch r.Op {
 	case "<":
@@ -251,4 +293,100 @@ func Glob(parts []Part, s string) bool {
 		}
 	}
 	return false
+}
+
+// GlobFold is Glob with literal parts compared case-insensitively, rune by rune, under
+// translate.FoldEq (simple folding keeps the number of runes, so the alignment is the same).
+func GlobFold(parts []Part, s string) bool {
+	if len(parts) == 0 {
+		return s == ""
+	}
+	p := parts[0]
+	if !p.Wild {
+		lit := []rune(p.Text)
+		rs := []rune(s)
+		if len(rs) < len(lit) {
+			return false
+		}
+		for i, r := range lit {
+			if !translate.FoldEq(r, rs[i]) {
+				return false
+			}
+		}
+		return GlobFold(parts[1:], string(rs[len(lit):]))
+	}
+	for len(parts) > 1 && parts[1].Wild {
+		parts = parts[1:]
+	}
+	if len(parts) == 1 {
+		return true
+	}
+	for i := range s {
+		if GlobFold(parts[1:], s[i:]) {
+			return true
+		}
+	}
+	return GlobFold(parts[1:], "")
+}
+
+// matchSigmaBool matches a value on a boolean field read from its raw event value as Sigma reads
+// it (Options.SigmaBool): the evaluator's bool rule, translate.EqualFold included.
+func matchSigmaBool(field string, v Value, opts *Options) (bool, error) {
+	if opts.Raw == nil {
+		return false, fmt.Errorf("no raw values for the boolean field %s", field)
+	}
+	raw, ok := opts.Raw(field)
+	if s, isStr := raw.(string); ok && isStr && s == "" {
+		ok = false // "" is no value
+	}
+	if v.IsExists() {
+		return ok, nil
+	}
+	if v.HasWildcard() {
+		return false, fmt.Errorf("a wildcard value on %s, of type boolean", field)
+	}
+	text, sent := v.SentText()
+	if !sent || text != "true" && text != "false" {
+		return false, fmt.Errorf("value %q on the boolean field %s", text, field)
+	}
+	if !ok {
+		return false, nil
+	}
+	var b bool
+	switch r := raw.(type) {
+	case bool:
+		b = r
+	case string:
+		switch {
+		case translate.EqualFold(r, "true"):
+			b = true
+		case translate.EqualFold(r, "false"):
+		default:
+			return false, nil
+		}
+	default:
+		return false, nil
+	}
+	return b == (text == "true"), nil
+}
+
+// untruncated is the number an integer field holds without coerce's truncation: the raw event
+// value's numeric text (the field is indexed, so that text parsed as a number).
+func untruncated(field string, opts *Options) float64 {
+	if opts.Raw == nil {
+		return math.NaN()
+	}
+	raw, _ := opts.Raw(field)
+	var s string
+	switch r := raw.(type) {
+	case string:
+		s = r
+	case fmt.Stringer: // json.Number
+		s = r.String()
+	}
+	n, err := strconv.ParseFloat(s, 64)
+	if err != nil {
+		return math.NaN()
+	}
+	return n
 }

@@ -3,6 +3,7 @@ package kqlread
 import (
 	"net/netip"
 	"reflect"
+	"strings"
 	"testing"
 )
 
@@ -178,6 +179,84 @@ func TestMatchErrors(t *testing.T) {
 		}
 		if _, err := Match(e, Doc{}, types); err == nil {
 			t.Errorf("%s: no error", q)
+		}
+	}
+}
+
+// TestMatchWith: each relaxation changes only the field it names, and only as documented.
+func TestMatchWith(t *testing.T) {
+	raw := map[string]any{"b": "TRUE", "b2": "", "n": "5.5", "n2": "5.5"}
+	opts := &Options{
+		Fold:        map[string]bool{"kw": true},
+		SigmaBool:   map[string]bool{"b": true, "b2": true},
+		Untruncated: map[string]bool{"n": true},
+		Raw: func(f string) (any, bool) {
+			v, ok := raw[f]
+			return v, ok
+		},
+	}
+	doc := Doc{
+		"kw":  {Type: "keyword", Str: "SuCcEss"},
+		"kw2": {Type: "keyword", Str: "SuCcEss"},
+		"b2":  {Type: "boolean", Bool: false}, // Elasticsearch indexes "" as false
+		"n":   {Type: "long", Num: 5},
+		"n2":  {Type: "long", Num: 5},
+	}
+	for _, c := range []struct {
+		q    string
+		want bool
+	}{
+		{`kw: "success"`, true},
+		{`kw: succ*`, true},
+		{`kw: "SUCCESS"`, true},
+		{`kw2: "success"`, false}, // not named: exact
+		{`kw2: succ*`, false},
+		{`b: true`, true}, // "TRUE" is true for Sigma, malformed (absent) for Elasticsearch
+		{`b: false`, false},
+		{`b2: false`, false}, // "" is no value for Sigma
+		{`b2: *`, false},
+		{`n > 5`, true}, // 5.5 untruncated
+		{`n <= 5`, false},
+		{`n2 > 5`, false}, // not named: truncated to 5
+	} {
+		e, err := Parse(c.q)
+		if err != nil {
+			t.Errorf("%s: %v", c.q, err)
+			continue
+		}
+		got, err := MatchWith(e, doc, func(f string) string {
+			switch f {
+			case "b", "b2":
+				return "boolean"
+			case "n", "n2":
+				return "long"
+			}
+			return "keyword"
+		}, opts)
+		if err != nil {
+			t.Errorf("%s: %v", c.q, err)
+			continue
+		}
+		if got != c.want {
+			t.Errorf("%s = %t, want %t", c.q, got, c.want)
+		}
+	}
+	// GlobFold folds as translate.FoldEq: an ASCII letter equals only its ASCII partner.
+	for _, c := range []struct {
+		pat, s string
+		want   bool
+	}{{"k*", "\u212Aelvin", false}, {"*s", "\u017F", false}, {"\u00c9t\u00e9", "\u00e9T\u00c9", true}, {"a*B*c", "AxbYC", true}} {
+		var parts []Part
+		for i, lit := range strings.Split(c.pat, "*") {
+			if i > 0 {
+				parts = append(parts, Part{Wild: true})
+			}
+			if lit != "" {
+				parts = append(parts, Part{Text: lit})
+			}
+		}
+		if got := GlobFold(parts, c.s); got != c.want {
+			t.Errorf("GlobFold(%q, %q) = %t, want %t", c.pat, c.s, got, c.want)
 		}
 	}
 }

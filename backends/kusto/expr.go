@@ -162,6 +162,13 @@ func (e *emitter) functionEmpty(m *translate.Match, sc scope) {
 		" reads as \"\" in the rows of the tables that lack it, so this value also matches them (Sigma: the field is absent there); without the function option the union is exact"})
 }
 
+// The never-null warnings (absentEmpty, fieldRef) read neverNull, the columns they name joined by
+// " or ", then neverNullHolds: the round-trip test's Explain reads the columns back from them.
+const (
+	neverNull      = "Kusto strings are never null: a row whose "
+	neverNullHolds = " has no value holds \"\""
+)
+
 // absentEmpty warns when a value that matches the empty string is compared with a plain string
 // column: Kusto strings are never null and every column of a Sentinel table exists in each of its
 // rows, so a row whose column has no value holds "" and matches, while Sigma's absent field (null)
@@ -170,8 +177,8 @@ func (e *emitter) absentEmpty(m *translate.Match, a access) {
 	if a.nullReadsEmpty() {
 		return
 	}
-	e.warn(translate.Warning{Pos: m.Pos, Msg: "Kusto strings are never null: a row whose " + m.Field.Column +
-		" has no value holds \"\", which this value matches; Sigma does not match an absent field (the two cannot be told apart in Sentinel data)"})
+	e.warn(translate.Warning{Pos: m.Pos, Msg: neverNull + m.Field.Column +
+		neverNullHolds + ", which this value matches; Sigma does not match an absent field (the two cannot be told apart in Sentinel data)"})
 }
 
 // stringy reports whether the value is text for Sigma's purposes.
@@ -700,8 +707,8 @@ func (e *emitter) fieldRef(m *translate.Match, a access, sc scope) (frag, error)
 	}
 	if !a.nullReadsEmpty() || !r.nullReadsEmpty() {
 		// A plain string column is never null: an absent one reads as "" and compares as "".
-		e.warn(translate.Warning{Pos: m.Pos, Msg: "Kusto strings are never null: a row whose " + m.Field.Column + " or " + m.Ref.Column +
-			" has no value holds \"\" there and is compared as \"\"; Sigma does not match an absent field (the two cannot be told apart in Sentinel data)"})
+		e.warn(translate.Warning{Pos: m.Pos, Msg: neverNull + m.Field.Column + " or " + m.Ref.Column +
+			neverNullHolds + " there and is compared as \"\"; Sigma does not match an absent field (the two cannot be told apart in Sentinel data)"})
 	}
 	parts = append(parts, frag{text: l + " " + op + " " + rr, kind: kAtom})
 	return joinFrags(parts, kAnd), nil

@@ -36,7 +36,11 @@ const eventCol = "\x00event"
 //     form the export gave it); text that is not JSON stays a dynamic string; null stays null.
 //
 // Columns the table does not have are dropped: a Sentinel row has no such column.
-func EventRow(ev roundtrip.Event, t *translate.Table) Row {
+func EventRow(ev roundtrip.Event, t *translate.Table) Row { return eventRow(ev, t, Options{}) }
+
+// eventRow is EventRow with o's relaxations: a string column of o.NullColumns whose value is
+// absent or JSON null is a null string instead of "".
+func eventRow(ev roundtrip.Event, t *translate.Table, o Options) Row {
 	r := Row{}
 	for _, f := range translate.SignIn().Fields() {
 		if len(f.Path) > 0 || !f.Tables.Has(t.ID) {
@@ -47,7 +51,12 @@ func EventRow(ev roundtrip.Event, t *translate.Table) Row {
 		if col == "Type" {
 			raw = t.Name
 		}
-		r[col] = convert(raw, f.KustoType[t.ID])
+		typ := f.KustoType[t.ID]
+		if raw == nil && typ == "string" && o.NullColumns[col] {
+			r[col] = nullStr()
+			continue
+		}
+		r[col] = convert(raw, typ)
 	}
 	return r
 }
@@ -120,7 +129,21 @@ type rowset struct {
 	serialized bool
 }
 
+// Options are relaxations of Kusto's semantics, each undoing one approximation the backend
+// announces with a warning (the round-trip test's Explain): the zero Options is Kusto as
+// documented, which Eval runs. A relaxation changes nothing for a column it does not name.
+type Options struct {
+	// NullColumns are string columns that keep null: a row whose column has no value (absent or
+	// JSON null in the event) holds a null string there instead of "" (undoing "Kusto strings are
+	// never null"). The string operators then treat that null as Sigma treats an absent field:
+	// ==, =~, in, in~, contains, startswith, endswith and matches regex are false on it (not null,
+	// so not() of them is true, as Sigma's not of a failed match), tolower keeps it null, isempty
+	// and isnull are true, isnotempty and isnotnull false, and tostring reads it as "".
+	NullColumns map[string]bool
+}
+
 type interp struct {
+	opts    Options
 	events  []roundtrip.Event
 	lets    map[string]*Let
 	letTabs map[string]rowset
@@ -131,11 +154,16 @@ type interp struct {
 // returns roundtrip.FindingKey of each row it returns, read from its TimeGenerated column (the
 // bucket) and the group-by columns of its last summarize (a "" value is the null group).
 func Eval(out string, evs []roundtrip.Event) ([]string, error) {
+	return EvalWith(out, evs, Options{})
+}
+
+// EvalWith is Eval with the relaxations of o.
+func EvalWith(out string, evs []roundtrip.Event, o Options) ([]string, error) {
 	s, err := Parse(out)
 	if err != nil {
 		return nil, err
 	}
-	in := &interp{events: evs, lets: map[string]*Let{}, letTabs: map[string]rowset{}}
+	in := &interp{opts: o, events: evs, lets: map[string]*Let{}, letTabs: map[string]rowset{}}
 	for _, l := range s.Lets {
 		if _, dup := in.lets[l.Name]; dup {
 			return nil, fmt.Errorf("kqlread: let %s twice", l.Name)
@@ -212,7 +240,7 @@ func (in *interp) source(name string) (rowset, error) {
 		if typ, _ := ev["Type"].(string); typ != t.Name {
 			continue
 		}
-		r := EventRow(ev, t)
+		r := eventRow(ev, t, in.opts)
 		r[eventCol] = Value{Kind: KLong, Long: int64(i)}
 		rs.rows = append(rs.rows, r)
 	}
@@ -433,6 +461,9 @@ func (in *interp) eval(x Expr, c *ctx) (Value, error) {
 				found = true
 			}
 		}
+		if l.Kind == KString && l.Null {
+			return boolean(false), nil // a null string (Options.NullColumns) is in no list
+		}
 		if l.isNull() {
 			return Null(KBool), nil
 		}
@@ -519,6 +550,11 @@ func compare(op string, l, r Value) (Value, error) {
 		if l.Kind != KString || r.Kind != KString {
 			return Value{}, fmt.Errorf("kqlread: %s needs strings", op)
 		}
+		if l.Null || r.Null {
+			// A null string exists only under Options.NullColumns: Sigma's absent field matches
+			// nothing.
+			return boolean(false), nil
+		}
 		a, b := l.Str, r.Str
 		if !strings.HasSuffix(op, "_cs") && op != "matches regex" {
 			a, b = asciiLower(a), asciiLower(b)
@@ -543,6 +579,11 @@ func compare(op string, l, r Value) (Value, error) {
 			return boolean(re.MatchString(a)), nil
 		}
 		return Value{}, fmt.Errorf("kqlread: %s (a term match) is never emitted for Sigma's substring tests", op)
+	}
+	if (l.Kind == KString && l.Null) || (r.Kind == KString && r.Null) {
+		// A null string exists only under Options.NullColumns: Sigma's absent field is equal to
+		// nothing (and is never compared by order).
+		return boolean(false), nil
 	}
 	if l.isNull() || r.isNull() {
 		return Null(KBool), nil // comparisons with null are null (null-values)
@@ -696,13 +737,16 @@ func (in *interp) call(c *Call, cx *ctx) (Value, error) {
 			if v.Kind != KString {
 				return Value{}, fmt.Errorf("kqlread: tolower of a non-string")
 			}
+			if v.Null {
+				return v, nil // a null string (Options.NullColumns) stays null
+			}
 			return Str(strings.ToLower(v.Str)), nil
 		case "isempty", "isnotempty":
 			// isempty (isempty-function): true for "" and for null.
 			e := v.isNull() || (v.Kind == KString && v.Str == "")
 			return boolean(e == (c.Fn == "isempty")), nil
 		case "isnull", "isnotnull":
-			// isnull (isnull-function): a string is never null.
+			// isnull (isnull-function): a string is never null (but under Options.NullColumns).
 			return boolean(v.isNull() == (c.Fn == "isnull")), nil
 		case "not":
 			if v.Kind != KBool {

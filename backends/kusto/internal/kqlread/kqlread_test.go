@@ -148,6 +148,72 @@ func TestEvalNull(t *testing.T) {
 	}
 }
 
+// TestEvalNullColumns checks Options.NullColumns: a named string column with no value (absent or
+// JSON null) is a null string that matches no string operator (so not() of one is true, as Sigma's
+// not of a failed match), is empty and null; a column it does not name still reads "".
+func TestEvalNullColumns(t *testing.T) {
+	evs := []roundtrip.Event{
+		ev(`{"UserAgent": "ab", "UserDisplayName": "ab"}`), // 0
+		ev(`{"UserAgent": "", "UserDisplayName": ""}`),     // 1: present ""
+		ev(`{}`), // 2: absent
+		ev(`{"UserAgent": null, "UserDisplayName": null}`),                                       // 3: JSON null
+		ev(`{"UserAgent": "x", "UserDisplayName": "y", "Type": "AADManagedIdentitySignInLogs"}`), // 4: other table
+	}
+	o := Options{NullColumns: map[string]bool{"UserAgent": true}}
+	for _, c := range []struct {
+		where     string
+		kusto, nc []string // plain Eval, EvalWith(o)
+	}{
+		{`UserAgent == ""`, []string{"1", "2", "3"}, []string{"1"}},
+		{`UserAgent =~ ""`, []string{"1", "2", "3"}, []string{"1"}},
+		{`not(UserAgent =~ "")`, []string{"0"}, []string{"0", "2", "3"}},
+		{`UserAgent contains ""`, []string{"0", "1", "2", "3"}, []string{"0", "1"}},
+		{`UserAgent startswith_cs ""`, []string{"0", "1", "2", "3"}, []string{"0", "1"}},
+		{`UserAgent matches regex "^$"`, []string{"1", "2", "3"}, []string{"1"}},
+		{`UserAgent in~ ("", "x")`, []string{"1", "2", "3"}, []string{"1"}},
+		{`isempty(UserAgent)`, []string{"1", "2", "3"}, []string{"1", "2", "3"}},
+		{`isnotempty(UserAgent)`, []string{"0"}, []string{"0"}},
+		{`isnotnull(UserAgent)`, []string{"0", "1", "2", "3"}, []string{"0", "1"}},
+		{`tolower(UserAgent) == tolower(UserDisplayName)`, []string{"0", "1", "2", "3"}, []string{"0", "1"}},
+		{`not(tolower(UserAgent) == tolower(UserDisplayName))`, nil, []string{"2", "3"}},
+		{`tostring(UserAgent) == ""`, []string{"1", "2", "3"}, []string{"1", "2", "3"}},
+		// A column the option does not name reads "" as Kusto has it.
+		{`UserDisplayName == ""`, []string{"1", "2", "3"}, []string{"1", "2", "3"}},
+		{`isnotnull(UserDisplayName)`, []string{"0", "1", "2", "3"}, []string{"0", "1", "2", "3"}},
+	} {
+		for _, run := range []struct {
+			o    Options
+			want []string
+		}{{Options{}, c.kusto}, {o, c.nc}} {
+			got, err := EvalWith("SigninLogs\n| where "+c.where, evs, run.o)
+			if err != nil {
+				t.Errorf("%s: %v", c.where, err)
+				continue
+			}
+			if !slices.Equal(got, run.want) {
+				t.Errorf("%s (null columns %v): got %v, want %v", c.where, run.o.NullColumns, got, run.want)
+			}
+		}
+	}
+	// The rows differ only in the named column.
+	sig := translate.SignIn().Table(translate.TableSignin)
+	plain, relaxed := EventRow(evs[2], sig), eventRow(evs[2], sig, o)
+	for col, v := range plain {
+		if col == "UserAgent" {
+			if w := relaxed[col]; w.Kind != KString || !w.Null {
+				t.Errorf("UserAgent: got %+v, want a null string", w)
+			}
+			continue
+		}
+		if w := relaxed[col]; w != v {
+			t.Errorf("%s: relaxed %+v, plain %+v", col, w, v)
+		}
+	}
+	if len(relaxed) != len(plain) {
+		t.Errorf("relaxed row has %d columns, plain %d", len(relaxed), len(plain))
+	}
+}
+
 func TestReadAtoms(t *testing.T) {
 	m, err := Read("SigninLogs\n| where UserAgent =~ \"ab\"\n    and not(coalesce(toreal(ResultType) > 5, false))")
 	if err != nil {

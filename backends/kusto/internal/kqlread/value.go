@@ -24,7 +24,10 @@ const (
 )
 
 // Value is one Kusto scalar. Every type but string has a null (Null); a string is never null
-// (scalar-data-types/null-values: "string values can't be null"), its absence is "".
+// (scalar-data-types/null-values: "string values can't be null"), its absence is "". The one
+// exception is a relaxation of Options: a string column listed in Options.NullColumns keeps an
+// absent value as a null string (Null set), which the string operators treat as Sigma treats an
+// absent field.
 type Value struct {
 	Kind Kind
 	Null bool
@@ -51,8 +54,11 @@ func Null(k Kind) Value {
 
 func boolean(b bool) Value { return Value{Kind: KBool, Bool: b} }
 
-// isNull reports whether v is null (a string never is).
-func (v Value) isNull() bool { return v.Kind != KString && v.Null }
+// isNull reports whether v is null (a string only under Options.NullColumns).
+func (v Value) isNull() bool { return v.Null }
+
+// nullStr is the null string Options.NullColumns keeps for an absent value; Kusto itself has none.
+func nullStr() Value { return Value{Kind: KString, Null: true} }
 
 // ToString is Kusto's tostring(): "" for null (tostring-function: "If the value is null, the result
 // is an empty string"), a dynamic string without quotes, other dynamic values as JSON text.

@@ -481,7 +481,7 @@ func (c *checker) cmp(s *SCmp) {
 	switch s.Op {
 	case "", "=":
 	case "<", "<=", ">", ">=":
-		if s.Value.Word == nil || !isNumber(*s.Value.Word) {
+		if s.Value.Word == nil || !IsNumber(*s.Value.Word) {
 			c.errorf("numeric comparison of %s with a non-number", s.Field)
 		}
 	default:
@@ -543,7 +543,9 @@ func isCategory(s string) bool {
 	return false
 }
 
-func isNumber(s string) bool {
+// IsNumber reports whether an unquoted word is a decimal number as the subset writes one (an
+// optional leading minus, digits, at most one dot).
+func IsNumber(s string) bool {
 	if s == "" {
 		return false
 	}
@@ -614,7 +616,7 @@ func (c *checker) atom(a *EAtom) {
 			c.errorf("eval string %s: %v", *a.Str, err)
 		}
 	case a.Word != nil:
-		if !isNumber(*a.Word) {
+		if !IsNumber(*a.Word) {
 			c.evalField(*a.Word)
 		}
 	}

@@ -579,7 +579,7 @@ func evalAtom(a *splcheck.EAtom, r row) (val, error) {
 		s, err := splcheck.EvalString(*a.Str)
 		return str(s), err
 	case a.Word != nil:
-		if isNumber(*a.Word) {
+		if splcheck.IsNumber(*a.Word) {
 			n, _ := strconv.ParseFloat(*a.Word, 64)
 			return num(n), nil
 		}

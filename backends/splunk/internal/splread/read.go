@@ -269,7 +269,7 @@ func searchAtom(f *translate.Field, v string) (roundtrip.Pred, error) {
 			return nil, fmt.Errorf("CIDR value %q: %v", v, err)
 		}
 		return &roundtrip.Atom{Field: f.Name, Kind: roundtrip.KindCIDR, Prefix: p.Masked()}, nil
-	case (f.Type == translate.TypeLong || f.Type == translate.TypeReal) && isNumber(v):
+	case (f.Type == translate.TypeLong || f.Type == translate.TypeReal) && splcheck.IsNumber(v):
 		n, _ := strconv.ParseFloat(v, 64)
 		return &roundtrip.Atom{Field: f.Name, Kind: roundtrip.KindNum, Num: n}, nil
 	case f.Type == translate.TypeBool && (translate.EqualFold(v, "true") || translate.EqualFold(v, "false")):
@@ -399,7 +399,7 @@ func (r *reader) whereCmp(c *splcheck.ECmp) (t, f roundtrip.Pred, err error) {
 		}
 	}
 	// numeric comparisons: 'f' op N, tonumber('f') op N
-	if rt.Word == nil || !isNumber(*rt.Word) {
+	if rt.Word == nil || !splcheck.IsNumber(*rt.Word) {
 		return nil, nil, fmt.Errorf("unsupported comparison")
 	}
 	n, _ := strconv.ParseFloat(*rt.Word, 64)
@@ -463,7 +463,7 @@ func fieldName(a *splcheck.EAtom) (string, bool) {
 	switch {
 	case a.Field != "":
 		return a.Field[1 : len(a.Field)-1], true
-	case a.Word != nil && !isNumber(*a.Word):
+	case a.Word != nil && !splcheck.IsNumber(*a.Word):
 		return *a.Word, true
 	}
 	return "", false
@@ -589,22 +589,4 @@ func (r *reader) call(c *splcheck.ECall) (t, f roundtrip.Pred, err error) {
 		return two(roundtrip.Const(hit))
 	}
 	return nil, nil, fmt.Errorf("eval function %s() in a filter", c.Name)
-}
-
-func isNumber(s string) bool {
-	if s == "" {
-		return false
-	}
-	dot := false
-	for i, r := range s {
-		switch {
-		case r >= '0' && r <= '9':
-		case r == '-' && i == 0 && len(s) > 1:
-		case r == '.' && !dot:
-			dot = true
-		default:
-			return false
-		}
-	}
-	return true
 }

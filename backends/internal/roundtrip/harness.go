@@ -223,10 +223,16 @@ func announced(it Item) bool {
 
 func list(xs []string) string { return "[" + strings.Join(xs, ", ") + "]" }
 
+// describe lists a stream's events for a failure message (the first 60: generated streams run to
+// hundreds, and the indexes in the message say which ones matter).
 func describe(evs []Event) string {
+	const most = 60
 	var b strings.Builder
-	for i, e := range evs {
+	for i, e := range evs[:min(len(evs), most)] {
 		fmt.Fprintf(&b, "  %d: %s\n", i, eventText(e))
+	}
+	if len(evs) > most {
+		fmt.Fprintf(&b, "  ... %d more\n", len(evs)-most)
 	}
 	return b.String()
 }

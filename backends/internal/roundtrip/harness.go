@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -184,14 +185,14 @@ func CheckEval(t *testing.T, tg Target, items []Item, streams func(q *translate.
 			if announced(it) {
 				if d := explained(tg, it, evs, want); d != "" {
 					t.Errorf("%s: %s: %s: the output selects %s, the rule selects %s, and the warnings do not explain it: %s\n%s\nevents:\n%s",
-						tg.Backend.Name(), it.Path, s.Name, list(got), list(want), d, it.Out.Query, describe(evs))
+						tg.Backend.Name(), it.Path, s.Name, list(got), list(want), d, it.Out.Query, describe(evs, want, got))
 					continue
 				}
 				accepted = append(accepted, Difference{Path: it.Path, Stream: s.Name, Want: want, Got: got})
 				continue
 			}
 			t.Errorf("%s: %s: %s: the output selects %s, the rule selects %s\n%s\nevents:\n%s", tg.Backend.Name(), it.Path, s.Name,
-				list(got), list(want), it.Out.Query, describe(evs))
+				list(got), list(want), it.Out.Query, describe(evs, want, got))
 		}
 	}
 	return accepted
@@ -223,11 +224,22 @@ func announced(it Item) bool {
 
 func list(xs []string) string { return "[" + strings.Join(xs, ", ") + "]" }
 
-// describe lists a stream's events for a failure message (the first 60: generated streams run to
-// hundreds, and the indexes in the message say which ones matter).
-func describe(evs []Event) string {
-	const most = 60
+// describe lists the events of a failure message: those whose index is in want or got but not
+// both (detection queries), else the first 60 (generated streams run to hundreds).
+func describe(evs []Event, want, got []string) string {
 	var b strings.Builder
+	shown := 0
+	for i, e := range evs {
+		k := strconv.Itoa(i)
+		if slices.Contains(want, k) != slices.Contains(got, k) {
+			fmt.Fprintf(&b, "  %d: %s\n", i, eventText(e))
+			shown++
+		}
+	}
+	if shown > 0 {
+		return b.String()
+	}
+	const most = 60
 	for i, e := range evs[:min(len(evs), most)] {
 		fmt.Fprintf(&b, "  %d: %s\n", i, eventText(e))
 	}

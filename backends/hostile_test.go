@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/entrasig/entrasig/backends/internal/roundtrip"
+	"github.com/entrasig/entrasig/backends/internal/ruletest"
 	"github.com/entrasig/entrasig/rules"
 	"github.com/entrasig/entrasig/translate"
 )
@@ -18,20 +19,13 @@ import (
 func TestHostileValuesClearOutcome(t *testing.T) {
 	bes := All(Options{})
 	for _, h := range roundtrip.HostileRules() {
-		file := rules.LoadFile(h.Name, h.YAML)
-		rules.Resolve([]*rules.File{file})
-		for _, d := range rules.Outputs([]*rules.File{file}) {
-			if d.Diags.HasErrors() {
-				checkPositioned(t, h.Name, d.Diags.Errors())
-				continue
-			}
-			q, diags := translate.Translate(d, nil)
-			if diags.HasErrors() {
-				checkPositioned(t, h.Name, diags.Errors())
+		for _, it := range ruletest.Files([]*rules.File{rules.LoadFile(h.Name, h.YAML)}) {
+			if it.Query == nil || it.Diags.HasErrors() {
+				checkPositioned(t, h.Name, it.Diags.Errors())
 				continue
 			}
 			for _, b := range bes {
-				out, err := b.Emit(q)
+				out, err := b.Emit(it.Query)
 				var ue *translate.UnsupportedError
 				switch {
 				case err == nil:

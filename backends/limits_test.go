@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/entrasig/entrasig/backends/internal/ruletest"
 	"github.com/entrasig/entrasig/rules"
 	"github.com/entrasig/entrasig/translate"
 )
@@ -91,17 +92,11 @@ func TestLimitsTranslateOrFail(t *testing.T) {
 }
 
 func limitQuery(tb testing.TB, lr limitRule) *translate.Query {
-	file := rules.LoadFile(lr.name+".yml", lr.yaml)
-	rules.Resolve([]*rules.File{file})
-	docs := rules.Outputs([]*rules.File{file})
-	if len(docs) != 1 || docs[0].Diags.HasErrors() || file.Diags.HasErrors() {
-		tb.Fatalf("%s: does not load: %v %v", lr.name, file.Diags, docs)
+	items := ruletest.Files([]*rules.File{rules.LoadFile(lr.name+".yml", lr.yaml)})
+	if len(items) != 1 || items[0].Query == nil || items[0].Diags.HasErrors() {
+		tb.Fatalf("%s: does not translate: %v", lr.name, items)
 	}
-	q, diags := translate.Translate(docs[0], nil)
-	if diags.HasErrors() {
-		tb.Fatalf("%s: %v", lr.name, diags)
-	}
-	return q
+	return items[0].Query
 }
 
 // BenchmarkLimits loads, translates and emits each limit rule per target. The target is "well

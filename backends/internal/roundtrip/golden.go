@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/entrasig/entrasig/backends/internal/ruletest"
 	"github.com/entrasig/entrasig/rules"
 	"github.com/entrasig/entrasig/translate"
 )
@@ -46,21 +47,10 @@ func CheckDifferences(t *testing.T, path string, diffs []Difference, update bool
 // FuzzQueries loads data as one rule file and returns the translated queries of the documents
 // compiled on their own (none when the input is not a valid rule), for backends' fuzz targets.
 func FuzzQueries(data []byte) []*translate.Query {
-	file := rules.LoadFile("fuzz.yml", data)
-	rules.Resolve([]*rules.File{file})
-	var filters []*rules.Document
-	for _, d := range file.Docs {
-		if d.Kind == rules.KindFilter {
-			filters = append(filters, d)
-		}
-	}
 	var out []*translate.Query
-	for _, d := range rules.Outputs([]*rules.File{file}) {
-		if d.Diags.HasErrors() {
-			continue
-		}
-		if q, diags := translate.Translate(d, filters); !diags.HasErrors() && q != nil {
-			out = append(out, q)
+	for _, it := range ruletest.Files([]*rules.File{rules.LoadFile("fuzz.yml", data)}) {
+		if it.Query != nil && !it.Diags.HasErrors() {
+			out = append(out, it.Query)
 		}
 	}
 	return out

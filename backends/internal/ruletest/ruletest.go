@@ -57,6 +57,12 @@ func Dir(dir string) ([]Item, error) {
 	if len(files) == 0 {
 		return nil, fmt.Errorf("ruletest: no rules in %s", dir)
 	}
+	return Files(files), nil
+}
+
+// Files resolves references across files and translates what rules.Outputs lists, in file order,
+// as the CLI does for one set of inputs.
+func Files(files []*rules.File) []Item {
 	rules.Resolve(files)
 	var filters []*rules.Document
 	for _, f := range files {
@@ -76,7 +82,7 @@ func Dir(dir string) ([]Item, error) {
 		}
 		out = append(out, it)
 	}
-	return out, nil
+	return out
 }
 
 // Sets are the rule sets every backend checks, relative to the repository root: the repository's

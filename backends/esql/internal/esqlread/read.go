@@ -71,8 +71,39 @@ var (
 	falseLit = &Lit{Kind: LitBool, Bool: false}
 )
 
+func boolLit(b bool) Expr {
+	if b {
+		return trueLit
+	}
+	return falseLit
+}
+
 func isFalse(e Expr) bool { l, ok := e.(*Lit); return ok && l.Kind == LitBool && !l.Bool }
 func isTrue(e Expr) bool  { l, ok := e.(*Lit); return ok && l.Kind == LitBool && l.Bool }
+
+// foldArgs folds the operands of an and (absorbing false) or an or (absorbing true): it returns
+// the absorbing constant when an operand folds to it, the neutral constant when none is left, the
+// single operand left, or else (nil result) the operands that remain.
+func foldArgs(in []Expr, category string, absorbing bool) ([]Expr, Expr) {
+	var args []Expr
+	for _, a := range in {
+		a = fold(a, category)
+		if l, ok := a.(*Lit); ok && l.Kind == LitBool {
+			if l.Bool == absorbing {
+				return nil, boolLit(absorbing)
+			}
+			continue
+		}
+		args = append(args, a)
+	}
+	switch len(args) {
+	case 0:
+		return nil, boolLit(!absorbing)
+	case 1:
+		return nil, args[0]
+	}
+	return args, nil
+}
 
 // fold substitutes the data stream and the category of one kind of sign-in for their fields
 // and folds the constant comparisons and boolean operators that results in.
@@ -93,47 +124,17 @@ func fold(e Expr, category string) Expr {
 		}
 		return l.Str, true
 	}
-	boolLit := func(b bool) Expr {
-		if b {
-			return trueLit
-		}
-		return falseLit
-	}
 	switch x := e.(type) {
 	case *And:
-		var args []Expr
-		for _, a := range x.Args {
-			a = fold(a, category)
-			if isFalse(a) {
-				return falseLit
-			}
-			if !isTrue(a) {
-				args = append(args, a)
-			}
-		}
-		switch len(args) {
-		case 0:
-			return trueLit
-		case 1:
-			return args[0]
+		args, c := foldArgs(x.Args, category, false)
+		if c != nil {
+			return c
 		}
 		return &And{Args: args}
 	case *Or:
-		var args []Expr
-		for _, a := range x.Args {
-			a = fold(a, category)
-			if isTrue(a) {
-				return trueLit
-			}
-			if !isFalse(a) {
-				args = append(args, a)
-			}
-		}
-		switch len(args) {
-		case 0:
-			return falseLit
-		case 1:
-			return args[0]
+		args, c := foldArgs(x.Args, category, true)
+		if c != nil {
+			return c
 		}
 		return &Or{Args: args}
 	case *Not:

@@ -79,7 +79,6 @@ func boolLit(b bool) Expr {
 }
 
 func isFalse(e Expr) bool { l, ok := e.(*Lit); return ok && l.Kind == LitBool && !l.Bool }
-func isTrue(e Expr) bool  { l, ok := e.(*Lit); return ok && l.Kind == LitBool && l.Bool }
 
 // foldArgs folds the operands of an and (absorbing false) or an or (absorbing true): it returns
 // the absorbing constant when an operand folds to it, the neutral constant when none is left, the
